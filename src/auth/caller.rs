@@ -1,0 +1,145 @@
+//! The authenticated caller, and the only way a handler reaches tenant data.
+//!
+//! `Caller` is an extractor: a handler that takes one cannot run without a valid token.
+//! `Caller::db` checks out a connection, tells PostgreSQL whose tenant the session belongs to
+//! (`app.tenant_id`, the row-level-security key) and confirms in the same round trip that
+//! the user is still active with the same token version, so a deactivated user or a changed
+//! password stops every live token at once.
+
+use std::future::{ready, Ready};
+use std::net::IpAddr;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::RunQueryDsl;
+use uuid::Uuid;
+
+use crate::db::DbConn;
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+
+#[derive(Clone)]
+pub struct Caller {
+    pub user_id: Uuid,
+    /// `None` for a platform admin.
+    pub tenant_id: Option<Uuid>,
+    pub role: Role,
+    /// A supervisor's grid scope (`None`: the whole township).
+    pub grid_id: Option<Uuid>,
+    pub token_version: i32,
+    /// The client's address, for the audit log.
+    pub ip: Option<String>,
+    state: web::Data<AppState>,
+}
+
+impl Caller {
+    /// The caller's township; a platform admin has none and may not use township endpoints.
+    pub fn tenant(&self) -> AppResult<Uuid> {
+        self.tenant_id.ok_or(AppError::Forbidden)
+    }
+
+    /// 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> AppResult<()> {
+        if roles.contains(&self.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    pub fn is(&self, role: Role) -> bool {
+        self.role == role
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// A connection scoped to the caller's tenant, after confirming the session is live.
+    pub async fn db(&self) -> AppResult<DbConn> {
+        let conn = self.state.pool().get().await?;
+        let tenant = self.tenant_id.map(|t| t.to_string()).unwrap_or_default();
+        // Both statements go out pipelined (futures over a shared reference): one round trip.
+        let shared: &diesel_async::AsyncPgConnection = &conn;
+        let set_tenant = diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
+            .bind::<Text, _>(tenant)
+            .execute(&mut &*shared);
+        let check = diesel::sql_query(
+            "SELECT token_version FROM users WHERE tenant_id = $1 AND id = $2 AND active \
+             UNION ALL \
+             SELECT token_version FROM platform_admins WHERE $1 IS NULL AND id = $2 AND active",
+        )
+        .bind::<Nullable<SqlUuid>, _>(self.tenant_id)
+        .bind::<SqlUuid, _>(self.user_id)
+        .get_results::<TokenVersion>(&mut &*shared);
+        let (_, live) = futures_util::try_join!(set_tenant, check)?;
+        match <[TokenVersion]>::first(&live) {
+            Some(row) if row.token_version == self.token_version => Ok(conn),
+            _ => Err(AppError::Unauthenticated(
+                "the session has ended; log in again",
+            )),
+        }
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct TokenVersion {
+    #[diesel(sql_type = Integer)]
+    token_version: i32,
+}
+
+impl FromRequest for Caller {
+    type Error = AppError;
+    type Future = Ready<Result<Caller, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> AppResult<Caller> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("AppState missing")))?;
+    let token = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| {
+            value
+                .strip_prefix("Bearer ")
+                .or_else(|| value.strip_prefix("bearer "))
+        })
+        .ok_or(AppError::Unauthenticated("missing bearer token"))?;
+    let claims = state
+        .tokens()
+        .verify(token.trim())
+        .ok_or(AppError::Unauthenticated("invalid or expired token"))?;
+    Ok(Caller {
+        user_id: claims.sub,
+        tenant_id: claims.tid,
+        role: claims.role,
+        grid_id: claims.gid,
+        token_version: claims.ver,
+        ip: client_ip(req, state.settings().trust_proxy).map(|ip| ip.to_string()),
+        state,
+    })
+}
+
+/// The client's address: the peer, or the first `X-Forwarded-For` hop behind a trusted proxy.
+pub fn client_ip(req: &HttpRequest, trust_proxy: bool) -> Option<IpAddr> {
+    if trust_proxy {
+        let forwarded = req
+            .headers()
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+            .and_then(|v| v.trim().parse().ok());
+        if forwarded.is_some() {
+            return forwarded;
+        }
+    }
+    req.peer_addr().map(|addr| addr.ip())
+}

@@ -1,0 +1,9 @@
+//! (to be built)
+
+use actix_web::web;
+
+pub fn routes(_cfg: &mut web::ServiceConfig) {}
+
+#[derive(utoipa::OpenApi)]
+#[openapi()]
+pub struct Api;

@@ -1,0 +1,117 @@
+//! Shared pieces of the HTTP surface: list paging, and the handlers that turn actix's own
+//! extractor errors into the contract's envelope (400, 404, 413) instead of plain text.
+
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::AppError;
+
+/// Largest JSON body: 1 MiB (the contract's limit; uploads are 20 MiB).
+pub const JSON_LIMIT: usize = 1 << 20;
+/// Largest upload (household import).
+pub const UPLOAD_LIMIT: usize = 20 << 20;
+pub const MAX_PER_PAGE: i64 = 200;
+
+/// `?page=1&per_page=50`.
+#[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// 1-based page number.
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    /// Items per page, at most 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<i64>,
+}
+
+/// A checked page request.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl Page {
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.per_page
+    }
+
+    pub fn limit(&self) -> i64 {
+        self.per_page
+    }
+}
+
+impl PageQuery {
+    pub fn check(self) -> Result<Page, AppError> {
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(50);
+        if !(1..=1_000_000).contains(&page) {
+            return Err(AppError::bad_request("page must be 1 or more"));
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::bad_request("per_page must be between 1 and 200"));
+        }
+        Ok(Page { page, per_page })
+    }
+}
+
+/// `{"items": [...], "total": N, "page": 1, "per_page": 50}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl<T> Paged<T> {
+    pub fn new(items: Vec<T>, total: i64, page: Page) -> Paged<T> {
+        Paged {
+            items,
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        }
+    }
+}
+
+pub fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|error, _req: &HttpRequest| json_error(error).into())
+}
+
+fn json_error(error: JsonPayloadError) -> AppError {
+    match error {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            AppError::PayloadTooLarge("1 MiB")
+        }
+        JsonPayloadError::ContentType => {
+            AppError::bad_request("the body must be JSON (Content-Type: application/json)")
+        }
+        JsonPayloadError::Deserialize(e) => AppError::bad_request(format!("invalid JSON: {e}")),
+        other => AppError::bad_request(format!("invalid JSON body: {other}")),
+    }
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _req| {
+        let message = match error {
+            QueryPayloadError::Deserialize(e) => format!("invalid query: {e}"),
+            other => format!("invalid query: {other}"),
+        };
+        AppError::bad_request(message).into()
+    })
+}
+
+/// A path that does not parse (an id that is not a UUID) names nothing that exists.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|_error: PathError, _req| AppError::NotFound.into())
+}
+
+/// Unknown routes answer with the envelope too.
+pub async fn not_found() -> HttpResponse {
+    actix_web::ResponseError::error_response(&AppError::NotFound)
+}

@@ -1,0 +1,223 @@
+//! Builds the application: settings → database → pool → routes; binds and reports the port
+//! (port 0 in tests), so tests and the binary run the very same server.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use diesel_async::RunQueryDsl;
+use secrecy::{ExposeSecret, SecretString};
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::cluster::{self, Cluster};
+use crate::db::{self, DbPool};
+use crate::metrics::Metrics;
+use crate::{http, openapi};
+
+/// Everything a request may need, shared by all workers.
+pub struct AppState {
+    pool: DbPool,
+    settings: Settings,
+    tokens: TokenKeys,
+    metrics: Metrics,
+    throttle: LoginThrottle,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, settings: Settings, jwt_secret: &SecretString) -> AppState {
+        let tokens = TokenKeys::new(jwt_secret, settings.access_ttl.as_secs() as i64);
+        let throttle = LoginThrottle::new(&settings);
+        AppState {
+            pool,
+            settings,
+            tokens,
+            metrics: Metrics::new(),
+            throttle,
+        }
+    }
+
+    /// The raw pool. Tenant data is reached through `Caller::db`, which scopes the
+    /// connection; only the narrow platform paths (login, refresh, health) use this.
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    pub fn tokens(&self) -> &TokenKeys {
+        &self.tokens
+    }
+
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    pub fn throttle(&self) -> &LoginThrottle {
+        &self.throttle
+    }
+}
+
+/// Where the database is and the key tokens are signed with.
+pub struct Database {
+    pub url: SecretString,
+    pub jwt_secret: SecretString,
+    /// The embedded cluster, when `DATABASE_URL` is unset.
+    pub cluster: Option<Cluster>,
+}
+
+/// Resolves the database: `DATABASE_URL`, or the embedded cluster in `LIANXIN_DATA_DIR`
+/// (started or reused), and migrates it.
+pub async fn prepare_database(settings: &Settings) -> anyhow::Result<Database> {
+    let database = match (&settings.database_url, &settings.jwt_secret) {
+        (Some(url), Some(secret)) => Database {
+            url: url.clone(),
+            jwt_secret: secret.clone(),
+            cluster: None,
+        },
+        (Some(_), None) => anyhow::bail!(crate::config::SettingsError::MissingJwtSecret),
+        (None, secret) => {
+            let dir = settings.data_dir.clone();
+            let started =
+                tokio::task::spawn_blocking(move || Cluster::ensure(&dir.join("postgres")))
+                    .await??;
+            cluster::create_database(&started.url("postgres"), "lianxin").await?;
+            let jwt_secret = match secret {
+                Some(secret) => secret.clone(),
+                None => {
+                    SecretString::from(cluster::private_secret(&settings.data_dir, "jwt-secret")?)
+                }
+            };
+            Database {
+                url: SecretString::from(started.url("lianxin")),
+                jwt_secret,
+                cluster: Some(started),
+            }
+        }
+    };
+    let applied = db::migrate::run(database.url.expose_secret()).await?;
+    if applied > 0 {
+        tracing::info!(applied, "migrations applied");
+    }
+    Ok(database)
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `bind` (use port 0 for any free port) and builds the server; `run` serves.
+    pub fn build(state: AppState, bind: &str) -> anyhow::Result<Application> {
+        let listener = TcpListener::bind(bind)?;
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(state);
+        let openapi = Arc::new(openapi::document());
+        let server = HttpServer::new(move || {
+            let cors = cors(state.settings());
+            App::new()
+                .app_data(state.clone())
+                .app_data(http::json_config())
+                .app_data(http::query_config())
+                .app_data(http::path_config())
+                .wrap(cors)
+                .wrap(from_fn(crate::metrics::track))
+                .wrap(TracingLogger::default())
+                .route("/healthz", web::get().to(healthz))
+                .route("/readyz", web::get().to(readyz))
+                .route("/metrics", web::get().to(crate::metrics::serve))
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::Found()
+                            .insert_header(("Location", "/docs/"))
+                            .finish()
+                    }),
+                )
+                .service(web::scope("").wrap(docs_headers()).service(
+                    SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*openapi).clone()),
+                ))
+                .service(web::scope("/api/v1").configure(routes))
+                .default_service(web::to(http::not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped; SIGTERM/SIGINT let in-flight requests finish first.
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    pub fn into_server(self) -> Server {
+        self.server
+    }
+}
+
+/// Every API route, by feature.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    crate::auth::handlers::routes(cfg);
+    crate::tenants::routes(cfg);
+    crate::users::routes(cfg);
+    crate::grids::routes(cfg);
+    crate::households::routes(cfg);
+    crate::visits::routes(cfg);
+    crate::issues::routes(cfg);
+    crate::stats::routes(cfg);
+    crate::audit::routes(cfg);
+    cfg.default_service(web::to(http::not_found));
+}
+
+fn cors(settings: &Settings) -> actix_cors::Cors {
+    // Off by default: browsers may call the API only from the configured origins.
+    settings
+        .cors_origins
+        .iter()
+        .fold(actix_cors::Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin)
+        })
+        .allow_any_method()
+        .allow_any_header()
+        .max_age(3600)
+}
+
+fn docs_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add(("X-Content-Type-Options", "nosniff"))
+        .add(("X-Frame-Options", "DENY"))
+        .add(("Referrer-Policy", "no-referrer"))
+        .add((
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+             script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        ))
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    let ready = async {
+        let mut conn = state.pool().get().await.ok()?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
+    };
+    match tokio::time::timeout(state.settings().db_timeout, ready).await {
+        Ok(Some(_)) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
+        _ => actix_web::ResponseError::error_response(&crate::error::AppError::Unavailable),
+    }
+}

@@ -1,0 +1,60 @@
+//! The service endpoints and the envelope every unmatched or unauthenticated call gets.
+
+use crate::fixtures::Township;
+use crate::harness::TestApp;
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::spawn().await;
+    let health = app.send(reqwest::Method::GET, "/healthz", None, None).await;
+    assert_eq!(health.expect(200)["status"], "ok");
+    let ready = app.send(reqwest::Method::GET, "/readyz", None, None).await;
+    assert_eq!(ready.status, 200);
+}
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_pattern() {
+    let app = TestApp::spawn().await;
+    app.send(reqwest::Method::GET, "/healthz", None, None).await;
+    let metrics = app.send(reqwest::Method::GET, "/metrics", None, None).await;
+    assert_eq!(metrics.status, 200);
+    let text = String::from_utf8(metrics.bytes).unwrap();
+    assert!(text.contains("lianxin_http_requests_total"), "{text}");
+    assert!(text.contains("route=\"/healthz\""), "{text}");
+}
+
+#[tokio::test]
+async fn openapi_and_docs_are_served_offline() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .send(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    let docs = app.send(reqwest::Method::GET, "/docs/", None, None).await;
+    assert_eq!(docs.status, 200);
+    assert!(
+        String::from_utf8_lossy(&docs.bytes).contains("swagger"),
+        "docs page is Swagger UI"
+    );
+    assert_eq!(docs.headers["x-frame-options"], "DENY");
+}
+
+#[tokio::test]
+async fn unknown_routes_and_missing_tokens_get_the_envelope() {
+    let app = TestApp::spawn().await;
+    app.send(reqwest::Method::GET, "/api/v1/nothing-here", None, None)
+        .await
+        .expect_error(404, "not_found");
+    app.send(reqwest::Method::GET, "/nothing", None, None)
+        .await
+        .expect_error(404, "not_found");
+}
+
+#[tokio::test]
+async fn the_fixture_township_builds() {
+    let app = TestApp::spawn().await;
+    let a = Township::create(&app, "alpha").await;
+    let b = Township::create(&app, "beta").await;
+    assert_ne!(a.id, b.id);
+}

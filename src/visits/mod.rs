@@ -1,5 +1,9 @@
 //! (to be built)
 
+pub mod types;
+
+pub use types::Visit;
+
 use actix_web::web;
 
 pub fn routes(_cfg: &mut web::ServiceConfig) {}

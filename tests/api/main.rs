@@ -6,4 +6,7 @@
 mod fixtures;
 mod harness;
 
+mod auth;
 mod service;
+mod tenants;
+mod users;

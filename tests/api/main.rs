@@ -6,4 +6,5 @@
 mod fixtures;
 mod harness;
 
+mod row_security;
 mod service;

@@ -7,6 +7,7 @@ mod fixtures;
 mod harness;
 
 mod auth;
+mod row_security;
 mod service;
 mod tenants;
 mod users;

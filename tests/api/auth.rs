@@ -117,24 +117,19 @@ async fn wrong_tenant_user_or_password_get_one_identical_answer() {
 async fn an_unknown_user_takes_as_long_as_a_wrong_password() {
     let app = TestApp::spawn_with(&[("LIANXIN_LOGIN_MAX_FAILURES", "100")]).await;
     Township::create(&app, "alpha").await;
-    let time = |username: &'static str| {
-        let app = &app;
-        async move {
-            let mut samples = Vec::new();
-            for _ in 0..5 {
-                let started = Instant::now();
-                login(app, Some("alpha"), username, "not-the-password").await;
-                samples.push(started.elapsed());
-            }
-            samples.sort();
-            samples[2]
+    // Interleaved, and the fastest of each kind: other tests share the machine, and load
+    // only ever makes a request slower.
+    let (mut known, mut unknown) = (Duration::MAX, Duration::MAX);
+    for _ in 0..7 {
+        for (username, best) in [("admin", &mut known), ("nobody", &mut unknown)] {
+            let started = Instant::now();
+            login(&app, Some("alpha"), username, "not-the-password").await;
+            *best = (*best).min(started.elapsed());
         }
-    };
-    let known = time("admin").await;
-    let unknown = time("nobody").await;
-    // Without the dummy hash an unknown user answers in a fraction of the time.
+    }
+    // Without the dummy hash an unknown user answers in a small fraction of the time.
     assert!(
-        unknown * 2 > known && known * 2 > unknown,
+        unknown * 3 > known && known * 3 > unknown,
         "known {known:?}, unknown {unknown:?}"
     );
 }

@@ -16,12 +16,15 @@ use crate::error::Problems;
 pub struct User {
     pub id: Uuid,
     /// The township; null for a platform admin.
+    #[schema(required = true)]
     pub tenant_id: Option<Uuid>,
     pub username: String,
     pub display_name: String,
     pub role: Role,
+    #[schema(required = true)]
     pub phone: Option<String>,
     /// A supervisor's scope: one grid, or null for the whole township.
+    #[schema(required = true)]
     pub grid_id: Option<Uuid>,
     pub active: bool,
 }

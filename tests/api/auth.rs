@@ -518,3 +518,42 @@ async fn malformed_unknown_and_oversized_bodies_are_refused() {
     .await
     .expect_error(400, "bad_request");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_these_endpoints_completely() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .send(Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    let text = spec.to_string();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "missing schema {name}");
+    }
+    for (path, method) in [
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/refresh", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/me", "get"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/tenants", "post"),
+        ("/api/v1/tenants", "get"),
+        ("/api/v1/users", "post"),
+        ("/api/v1/users", "get"),
+        ("/api/v1/users/{id}", "get"),
+        ("/api/v1/users/{id}", "patch"),
+    ] {
+        assert!(
+            spec["paths"][path][method].is_object(),
+            "{method} {path} undocumented"
+        );
+    }
+    // Login and refresh need no token.
+    for path in ["/api/v1/auth/login", "/api/v1/auth/refresh"] {
+        assert_eq!(spec["paths"][path]["post"]["security"], json!([{}]));
+    }
+    let login_responses = &spec["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    assert!(login_responses["429"]["headers"]["Retry-After"].is_object());
+}

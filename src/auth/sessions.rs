@@ -168,6 +168,14 @@ pub async fn start(
     state: &AppState,
     account: Account,
 ) -> AppResult<TokenResponse> {
+    // Expired tokens are of no use, not even to detect a replay: forget the user's old ones
+    // here rather than in a sweeper, so the table stays the size of the live sessions.
+    diesel::delete(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(account.user.id))
+        .filter(refresh_tokens::tenant_id.is_not_distinct_from(account.user.tenant_id))
+        .filter(refresh_tokens::expires_at.lt(diesel::dsl::now))
+        .execute(conn)
+        .await?;
     issue(conn, state, account, Uuid::now_v7()).await
 }
 

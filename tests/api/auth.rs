@@ -273,6 +273,18 @@ async fn an_expired_refresh_token_is_refused() {
     refresh(&app, &refresh_token)
         .await
         .expect_error(401, "unauthenticated");
+    // The next login forgets the expired token.
+    tokens(&app, Some("alpha"), "admin", PASSWORD).await;
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let left: Count = diesel::sql_query("SELECT count(*) AS n FROM refresh_tokens")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left.n, 1);
 }
 
 #[tokio::test]
@@ -393,6 +405,9 @@ async fn a_deactivated_user_is_locked_out_with_their_live_tokens() {
     .await
     .expect(200);
     me(&app, &access).await.expect_error(401, "unauthenticated");
+    refresh(&app, &refresh_token)
+        .await
+        .expect_error(401, "unauthenticated");
     let (fresh, _) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
     me(&app, &fresh).await.expect(200);
 }

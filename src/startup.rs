@@ -142,10 +142,18 @@ impl Application {
                             .finish()
                     }),
                 )
+                // The API scope comes first: a scope that matches a path answers for it (no
+                // fall-through), and the docs' scope "" matches every path. So the OpenAPI
+                // document is served from the API scope too.
+                .service(
+                    web::scope("/api/v1")
+                        .app_data(web::Data::from(openapi.clone()))
+                        .route("/openapi.json", web::get().to(openapi_json))
+                        .configure(routes),
+                )
                 .service(web::scope("").wrap(docs_headers()).service(
                     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*openapi).clone()),
                 ))
-                .service(web::scope("/api/v1").configure(routes))
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)?
@@ -205,6 +213,10 @@ fn docs_headers() -> DefaultHeaders {
             "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
              script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         ))
+}
+
+async fn openapi_json(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
+    HttpResponse::Ok().json(doc.get_ref())
 }
 
 async fn healthz() -> HttpResponse {

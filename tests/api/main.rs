@@ -6,5 +6,6 @@
 mod fixtures;
 mod harness;
 
+mod audit;
 mod service;
 mod stats;

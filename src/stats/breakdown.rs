@@ -44,7 +44,6 @@ pub async fn breakdown(
         tenant,
         scope,
         range: &range,
-        tz: town.tz.name(),
     };
     let rows = figures::rows(&mut conn, params, query.by).await?;
     Ok(HttpResponse::Ok().json(Breakdown { by: query.by, rows }))

@@ -48,7 +48,6 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
         tenant,
         scope,
         range: &range,
-        tz: town.tz.name(),
     };
     let rows = figures::rows(&mut conn, params, query.by).await?;
     let (bytes, content_type, ext) = match query.format {

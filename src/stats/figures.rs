@@ -3,12 +3,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use chrono::{Datelike, Duration, NaiveDate};
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::queries::{self, Keyed, Params};
-use super::scope::Range;
 use super::types::{By, ByKind, IssueFigures, Row, Summary};
 use crate::error::AppResult;
 
@@ -58,13 +56,18 @@ pub fn coverage(visited: i64, households: i64) -> f64 {
 /// The breakdown rows: every grid / micro-grid / leader in scope (with or without work in
 /// the range) ordered by name, or every ISO week touching the range in order.
 pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppResult<Vec<Row>> {
+    let weeks = if by == By::Week {
+        p.range.weeks()
+    } else {
+        Vec::new()
+    };
     let households = by_key(queries::households_by(conn, p, by).await?);
-    let visits = by_key(queries::visits_by(conn, p, by).await?);
-    let raised = by_key(queries::issues_by(conn, p, by, false).await?);
-    let resolved = by_key(queries::issues_by(conn, p, by, true).await?);
+    let visits = by_key(queries::visits_by(conn, p, by, &weeks).await?);
+    let raised = by_key(queries::issues_by(conn, p, by, false, &weeks).await?);
+    let resolved = by_key(queries::issues_by(conn, p, by, true, &weeks).await?);
 
     let mut dims: Vec<(String, String)> = if by == By::Week {
-        weeks(p.range)
+        weeks.into_iter().map(|w| (w.key, w.name)).collect()
     } else {
         // Leaders: those leading a micro-grid in scope, and whoever did work in it.
         let workers: BTreeSet<Uuid> = visits
@@ -118,32 +121,11 @@ fn by_key(rows: Vec<Keyed>) -> HashMap<String, (i64, i64)> {
         .collect()
 }
 
-/// The ISO weeks (Monday to Sunday) touching the range, keyed `2026-W14`, each named by the
-/// days of it inside the range (`2026-03-30/2026-04-05`): the first and last weeks count
-/// only their days inside the range.
-pub fn weeks(range: &Range) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut monday =
-        range.from - Duration::days(range.from.weekday().num_days_from_monday() as i64);
-    while monday <= range.to {
-        let sunday = monday + Duration::days(6);
-        let first = monday.max(range.from);
-        let last = sunday.min(range.to);
-        out.push((week_key(monday), format!("{first}/{last}")));
-        monday += Duration::days(7);
-    }
-    out
-}
-
-pub fn week_key(day: NaiveDate) -> String {
-    let week = day.iso_week();
-    format!("{}-W{:02}", week.year(), week.week())
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::scope::{week_key, Range};
     use super::*;
-    use chrono::{TimeZone, Utc, Weekday};
+    use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
 
     fn range(from: &str, to: &str) -> Range {
         let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
@@ -158,7 +140,11 @@ mod tests {
 
     #[test]
     fn weeks_cover_the_range_clipped_at_both_ends() {
-        let weeks = weeks(&range("2026-04-01", "2026-04-13"));
+        let weeks: Vec<(String, String)> = range("2026-04-01", "2026-04-13")
+            .weeks()
+            .into_iter()
+            .map(|w| (w.key, w.name))
+            .collect();
         assert_eq!(
             weeks,
             vec![
@@ -171,6 +157,20 @@ mod tests {
             Weekday::Mon,
             NaiveDate::from_ymd_opt(2026, 4, 6).unwrap().weekday()
         );
+    }
+
+    #[test]
+    fn week_bounds_are_local_mondays_clipped_to_the_range() {
+        let r = range("2026-04-01", "2026-04-13");
+        let weeks = r.weeks();
+        assert_eq!(weeks[0].start, r.start);
+        // Monday 2026-04-06 00:00 in Shanghai.
+        assert_eq!(
+            weeks[0].end,
+            Utc.with_ymd_and_hms(2026, 4, 5, 16, 0, 0).unwrap()
+        );
+        assert_eq!(weeks[1].start, weeks[0].end);
+        assert_eq!(weeks[2].end, r.end);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! query is a plain range on an indexed timestamp), and the part of the township the caller
 //! may and wants to see.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -30,6 +30,18 @@ pub struct Township {
 pub struct Range {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub tz: Tz,
+}
+
+/// One ISO week (Monday to Sunday in the township's zone) of a range, clipped to it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Week {
+    /// `2026-W14`.
+    pub key: String,
+    /// The days of it inside the range: `2026-03-30/2026-04-05`.
+    pub name: String,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
 }
@@ -61,8 +73,37 @@ impl Range {
             to,
             start: local_midnight(tz, from),
             end: local_midnight(tz, day_after),
+            tz,
         })
     }
+
+    /// The ISO weeks touching the range, in order; the first and last count only their
+    /// days inside the range.
+    pub fn weeks(&self) -> Vec<Week> {
+        let mut out = Vec::new();
+        let mut monday =
+            self.from - Duration::days(i64::from(self.from.weekday().num_days_from_monday()));
+        while monday <= self.to {
+            let next_monday = monday + Duration::days(7);
+            let first = monday.max(self.from);
+            let last = (next_monday - Duration::days(1)).min(self.to);
+            out.push(Week {
+                key: week_key(monday),
+                name: format!("{first}/{last}"),
+                start: local_midnight(self.tz, monday).max(self.start),
+                end: local_midnight(self.tz, next_monday).min(self.end),
+            });
+            monday = next_monday;
+        }
+        out
+    }
+}
+
+/// The ISO week of a day, as `2026-W14` (the ISO year, which differs from the calendar year
+/// around New Year).
+pub fn week_key(day: NaiveDate) -> String {
+    let week = day.iso_week();
+    format!("{}-W{:02}", week.year(), week.week())
 }
 
 /// The first instant of `day` in `tz`. Where a zone skips midnight (a DST change at 00:00),

@@ -41,7 +41,6 @@ pub async fn summary(caller: Caller, query: web::Query<SummaryQuery>) -> AppResu
         tenant,
         scope,
         range: &range,
-        tz: town.tz.name(),
     };
     Ok(HttpResponse::Ok().json(figures::summary(&mut conn, params).await?))
 }

@@ -1,6 +1,6 @@
 //! `GET /audit`: who wrote or exported what, newest first (township admins only).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 
 use super::queries::{self, Filter};
 use super::types::{AuditEntry, AuditQuery};
@@ -11,7 +11,7 @@ use crate::http::{PageQuery, Paged};
 use crate::stats::scope::{local_midnight, township};
 
 #[utoipa::path(
-    tag = "audit",
+    get, path = "/api/v1/audit", tag = "audit",
     params(AuditQuery),
     responses(
         (status = 200, description = "a page of entries, newest first", body = inline(Paged<AuditEntry>)),
@@ -22,7 +22,6 @@ use crate::stats::scope::{local_midnight, township};
     ),
     security(("bearer" = []))
 )]
-#[get("/audit")]
 pub async fn list(caller: Caller, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;

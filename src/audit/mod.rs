@@ -41,7 +41,7 @@ pub async fn record(
 }
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(list::list);
+    cfg.route("/audit", web::get().to(list::list));
 }
 
 #[derive(utoipa::OpenApi)]

@@ -1,6 +1,6 @@
 //! `GET /stats/breakdown`: the figures per grid, micro-grid, leader or week.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::figures;
@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
 
 #[utoipa::path(
-    tag = "stats",
+    get, path = "/api/v1/stats/breakdown", tag = "stats",
     params(BreakdownQuery),
     responses(
         (status = 200, body = Breakdown),
@@ -23,7 +23,6 @@ use crate::error::{AppResult, ErrorBody};
     ),
     security(("bearer" = []))
 )]
-#[get("/stats/breakdown")]
 pub async fn breakdown(
     caller: Caller,
     query: web::Query<BreakdownQuery>,

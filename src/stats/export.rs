@@ -1,7 +1,7 @@
 //! `GET /stats/export`: the breakdown as a CSV or Excel download, written to the audit log.
 
 use actix_web::http::header;
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 use serde_json::json;
 
@@ -17,7 +17,7 @@ use crate::error::{AppResult, ErrorBody};
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 #[utoipa::path(
-    tag = "stats",
+    get, path = "/api/v1/stats/export", tag = "stats",
     params(ExportQuery),
     responses(
         (status = 200, description = "the file (`Content-Disposition: attachment`)",
@@ -30,7 +30,6 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
     ),
     security(("bearer" = []))
 )]
-#[get("/stats/export")]
 pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult<HttpResponse> {
     let tenant = scope::authorize(&caller)?;
     let mut conn = caller.db().await?;

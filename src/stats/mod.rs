@@ -27,9 +27,9 @@ pub mod types;
 use actix_web::web;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(summary::summary)
-        .service(breakdown::breakdown)
-        .service(export::export);
+    cfg.route("/stats/summary", web::get().to(summary::summary))
+        .route("/stats/breakdown", web::get().to(breakdown::breakdown))
+        .route("/stats/export", web::get().to(export::export));
 }
 
 #[derive(utoipa::OpenApi)]

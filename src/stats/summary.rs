@@ -1,6 +1,6 @@
 //! `GET /stats/summary`: the township's figures for a range and scope.
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use super::figures;
@@ -11,7 +11,7 @@ use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
 
 #[utoipa::path(
-    tag = "stats",
+    get, path = "/api/v1/stats/summary", tag = "stats",
     params(SummaryQuery),
     responses(
         (status = 200, body = Summary),
@@ -23,7 +23,6 @@ use crate::error::{AppResult, ErrorBody};
     ),
     security(("bearer" = []))
 )]
-#[get("/stats/summary")]
 pub async fn summary(caller: Caller, query: web::Query<SummaryQuery>) -> AppResult<HttpResponse> {
     let tenant = scope::authorize(&caller)?;
     let mut conn = caller.db().await?;

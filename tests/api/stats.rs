@@ -1107,3 +1107,26 @@ async fn xlsx_export_reads_back_with_numbers_and_a_chart() {
     assert_eq!(log["total"], 2);
     assert_eq!(log["items"][1]["detail"]["format"], "xlsx");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_statistics_and_audit() {
+    let app = TestApp::spawn().await;
+    let doc = app
+        .send(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    for path in [
+        "/api/v1/stats/summary",
+        "/api/v1/stats/breakdown",
+        "/api/v1/stats/export",
+        "/api/v1/audit",
+    ] {
+        let op = &doc["paths"][path]["get"];
+        assert!(op.is_object(), "{path} missing");
+        for status in ["200", "401", "403"] {
+            assert!(op["responses"][status].is_object(), "{path} {status}");
+        }
+    }
+    assert!(doc["components"]["schemas"]["Summary"].is_object());
+    assert!(doc["components"]["schemas"]["Row"].is_object());
+}

@@ -142,9 +142,8 @@ impl Application {
                             .finish()
                     }),
                 )
-                // The API scope comes first: a scope that matches a path answers for it (no
-                // fall-through), and the docs' scope "" matches every path. So the OpenAPI
-                // document is served from the API scope too.
+                // The API scope comes first: the docs' scope has an empty prefix, and a scope
+                // that matches a path answers it (404 included) instead of passing it on.
                 .service(
                     web::scope("/api/v1")
                         .app_data(web::Data::from(openapi.clone()))

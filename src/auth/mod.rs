@@ -3,8 +3,13 @@
 
 pub mod caller;
 pub mod handlers;
+mod login;
+mod me;
 pub mod passwords;
+mod refresh;
+pub mod sessions;
 pub mod throttle;
 pub mod tokens;
+pub mod types;
 
 pub use caller::Caller;

@@ -7,5 +7,9 @@ mod fixtures;
 mod harness;
 
 mod audit;
+mod auth;
+mod row_security;
 mod service;
 mod stats;
+mod tenants;
+mod users;

@@ -1,0 +1,117 @@
+//! `GET /me` and `POST /me/password`: the caller's own account.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use secrecy::SecretString;
+
+use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::users::types::check_password;
+use crate::users::User;
+
+use super::types::PasswordChange;
+use super::{passwords, sessions, Caller};
+
+/// Who am I
+#[utoipa::path(
+    get,
+    path = "/api/v1/me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller's account", body = User),
+        (status = 401, description = "Not logged in, or the session has ended", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn me(caller: Caller) -> AppResult<web::Json<User>> {
+    let mut conn = caller.db().await?;
+    let (account, _) =
+        sessions::find_with_hash(&mut conn, caller.tenant_id, caller.user_id).await?;
+    Ok(web::Json(account.user))
+}
+
+/// Change my password
+///
+/// A wrong `current_password` is a 422 naming that field, not a 401: the session itself is
+/// fine, and clients should not log the user out for a typo. Wrong guesses are throttled
+/// like failed logins. On success every session of the account ends, this one included:
+/// log in again with the new password.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/password",
+    tag = "auth",
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "Changed; every session has ended"),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 401, description = "Not logged in, or the session has ended", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Wrong current password or a weak new one", body = ErrorBody),
+        (status = 429, description = "Too many wrong current passwords; see Retry-After", body = ErrorBody,
+            headers(("Retry-After" = u64, description = "Seconds until the next attempt is allowed"))),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn change_password(
+    caller: Caller,
+    body: web::Json<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    let PasswordChange {
+        current_password,
+        new_password,
+    } = body.into_inner();
+    let mut conn = caller.db().await?;
+    let (account, hash) =
+        sessions::find_with_hash(&mut conn, caller.tenant_id, caller.user_id).await?;
+    drop(conn);
+    let username = account.user.username;
+
+    let ip = caller
+        .ip
+        .as_deref()
+        .and_then(|ip| ip.parse().ok())
+        .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let scope = format!("password:{}", caller.tenant_id.unwrap_or_default());
+    let attempt = caller
+        .state()
+        .throttle()
+        .begin(ip, &scope, &username)
+        .map_err(AppError::RateLimited)?;
+    let same = current_password == new_password;
+    let matches = passwords::verify(SecretString::from(current_password), Some(hash)).await?;
+    let mut problems = Problems::new();
+    if matches {
+        attempt.succeeded();
+    } else {
+        attempt.failed();
+        problems.add("current_password", "is not correct");
+    }
+    check_password(&mut problems, "new_password", &new_password, &username);
+    if same {
+        problems.add("new_password", "must differ from the current password");
+    }
+    problems.finish()?;
+
+    let hash = passwords::hash(SecretString::from(new_password)).await?;
+    let mut conn = caller.db().await?;
+    conn.transaction::<_, AppError, _>(async |conn| {
+        sessions::set_password(conn, caller.tenant_id, caller.user_id, &hash).await?;
+        // Platform admins own no township, so there is no township audit log to write to.
+        if let Some(tenant) = caller.tenant_id {
+            crate::audit::record(
+                conn,
+                &caller,
+                tenant,
+                "user.password",
+                "user",
+                Some(caller.user_id),
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,63 @@
+//! `POST /auth/refresh` and `POST /auth/logout`: renewing and ending a session.
+//!
+//! Neither needs an access token: the refresh token is the credential, and a client whose
+//! access token has expired must still be able to renew or end its session.
+
+use actix_web::{web, HttpResponse};
+
+use crate::error::{AppResult, ErrorBody};
+use crate::startup::AppState;
+
+use super::sessions;
+use super::types::{RefreshRequest, TokenResponse};
+
+/// Renew a session
+///
+/// Spends the refresh token and returns a new pair. A refresh token used a second time
+/// gets 401 and ends its whole session (it was copied), the newest token included.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/refresh",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "A new pair", body = TokenResponse),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 401, description = "Unknown, spent, revoked or expired refresh token", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached", body = ErrorBody),
+    ),
+    security(())
+)]
+pub async fn refresh(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<web::Json<TokenResponse>> {
+    let mut conn = state.pool().get().await?;
+    let pair = sessions::rotate(&mut conn, &state, &body.refresh_token).await?;
+    Ok(web::Json(pair))
+}
+
+/// Log out
+///
+/// Ends the session the refresh token belongs to. Answers 204 for any token, known or not,
+/// so that logging out never fails for the user.
+#[utoipa::path(
+    post,
+    path = "/api/v1/auth/logout",
+    tag = "auth",
+    request_body = RefreshRequest,
+    responses(
+        (status = 204, description = "The session is over"),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 503, description = "The database cannot be reached", body = ErrorBody),
+    ),
+    security((), ("bearer" = []))
+)]
+pub async fn logout(
+    state: web::Data<AppState>,
+    body: web::Json<RefreshRequest>,
+) -> AppResult<HttpResponse> {
+    let mut conn = state.pool().get().await?;
+    sessions::end(&mut conn, &body.refresh_token).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,336 @@
+//! Sessions: who may log in, and the chains of refresh tokens a login starts.
+//!
+//! A chain is one login's line of refresh tokens. Each refresh spends the presented token
+//! and adds the next one to the chain; presenting a spent token means it was copied, so the
+//! whole chain (the thief's and the owner's) is revoked. Tokens are stored as SHA-256
+//! hashes: a database leak yields no usable token.
+//!
+//! These are platform paths (the caller has no verified token yet), so they use the pool
+//! directly and scope each step to the tenant as soon as it is known.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{platform_admins, refresh_tokens, tenants, users};
+use crate::error::{AppError, AppResult};
+use crate::startup::AppState;
+use crate::users::types::{PlatformAdminRow, UserRow};
+use crate::users::User;
+
+use super::tokens::{new_refresh_token, refresh_token_hash};
+use super::types::TokenResponse;
+
+/// Someone who may hold a session: a township's staff member or a platform admin.
+pub struct Account {
+    pub user: User,
+    pub token_version: i32,
+}
+
+impl From<UserRow> for Account {
+    fn from(row: UserRow) -> Account {
+        let token_version = row.token_version;
+        Account {
+            user: row.into(),
+            token_version,
+        }
+    }
+}
+
+impl From<PlatformAdminRow> for Account {
+    fn from(row: PlatformAdminRow) -> Account {
+        let token_version = row.token_version;
+        Account {
+            user: row.into(),
+            token_version,
+        }
+    }
+}
+
+/// Tells PostgreSQL whose township the rest of the transaction works in.
+async fn scope_to(conn: &mut AsyncPgConnection, tenant: Option<Uuid>) -> AppResult<()> {
+    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// The account a login names and its password hash, whether active or not.
+pub async fn find_for_login(
+    conn: &mut AsyncPgConnection,
+    tenant_code: Option<&str>,
+    username: &str,
+) -> AppResult<Option<(Account, String)>> {
+    let Some(code) = tenant_code else {
+        let found = platform_admins::table
+            .filter(platform_admins::username.eq(username))
+            .select((
+                PlatformAdminRow::as_select(),
+                platform_admins::password_hash,
+            ))
+            .first::<(PlatformAdminRow, String)>(conn)
+            .await
+            .optional()?;
+        return Ok(found.map(|(row, hash)| (row.into(), hash)));
+    };
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let tenant: Option<Uuid> = tenants::table
+            .filter(tenants::code.eq(code))
+            .select(tenants::id)
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(tenant) = tenant else {
+            return Ok(None);
+        };
+        scope_to(conn, Some(tenant)).await?;
+        let found = users::table
+            .filter(users::tenant_id.eq(tenant))
+            .filter(users::username.eq(username))
+            .select((UserRow::as_select(), users::password_hash))
+            .first::<(UserRow, String)>(conn)
+            .await
+            .optional()?;
+        Ok(found.map(|(row, hash)| (row.into(), hash)))
+    })
+    .await
+}
+
+/// The account behind a session, if it is still active.
+async fn find_active(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<Uuid>,
+    user: Uuid,
+) -> AppResult<Option<Account>> {
+    let account = match tenant {
+        Some(tenant) => users::table
+            .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
+            .filter(users::active)
+            .select(UserRow::as_select())
+            .first::<UserRow>(conn)
+            .await
+            .optional()?
+            .map(Account::from),
+        None => platform_admins::table
+            .filter(platform_admins::id.eq(user))
+            .filter(platform_admins::active)
+            .select(PlatformAdminRow::as_select())
+            .first::<PlatformAdminRow>(conn)
+            .await
+            .optional()?
+            .map(Account::from),
+    };
+    Ok(account)
+}
+
+/// Issues an access token and the next refresh token of `chain`.
+async fn issue(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    account: Account,
+    chain: Uuid,
+) -> AppResult<TokenResponse> {
+    let refresh_token = new_refresh_token();
+    let ttl = Duration::from_std(state.settings().refresh_ttl).unwrap_or(Duration::days(30));
+    diesel::insert_into(refresh_tokens::table)
+        .values((
+            refresh_tokens::token_hash.eq(refresh_token_hash(&refresh_token)),
+            refresh_tokens::chain_id.eq(chain),
+            refresh_tokens::tenant_id.eq(account.user.tenant_id),
+            refresh_tokens::user_id.eq(account.user.id),
+            refresh_tokens::expires_at.eq(Utc::now() + ttl),
+        ))
+        .execute(conn)
+        .await?;
+    let user = account.user;
+    let keys = state.tokens();
+    Ok(TokenResponse {
+        access_token: keys.issue(
+            user.id,
+            user.tenant_id,
+            user.role,
+            user.grid_id,
+            account.token_version,
+        ),
+        token_type: "Bearer",
+        expires_in: keys.access_ttl_secs,
+        refresh_token,
+        user,
+    })
+}
+
+/// A new session for a login that succeeded.
+pub async fn start(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    account: Account,
+) -> AppResult<TokenResponse> {
+    // Expired tokens are of no use, not even to detect a replay: forget the user's old ones
+    // here rather than in a sweeper, so the table stays the size of the live sessions.
+    diesel::delete(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(account.user.id))
+        .filter(refresh_tokens::tenant_id.is_not_distinct_from(account.user.tenant_id))
+        .filter(refresh_tokens::expires_at.lt(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    issue(conn, state, account, Uuid::now_v7()).await
+}
+
+#[derive(Queryable)]
+struct Presented {
+    chain_id: Uuid,
+    tenant_id: Option<Uuid>,
+    user_id: Uuid,
+}
+
+enum Rotation {
+    Renewed(TokenResponse),
+    /// Unknown, expired, revoked, or its account is gone or deactivated.
+    Refused,
+    /// Spent already: replayed by someone.
+    Replayed(Uuid),
+}
+
+const SESSION_ENDED: AppError = AppError::Unauthenticated("the session has ended; log in again");
+
+/// Spends `presented` and returns the next pair of its chain.
+pub async fn rotate(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    presented: &str,
+) -> AppResult<TokenResponse> {
+    let hash = refresh_token_hash(presented);
+    let outcome = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            // Spending is one conditional UPDATE: of two concurrent refreshes with the
+            // same token, exactly one wins; the other sees a spent token.
+            let spent: Option<Presented> = diesel::update(refresh_tokens::table)
+                .filter(refresh_tokens::token_hash.eq(&hash))
+                .filter(refresh_tokens::spent_at.is_null())
+                .filter(refresh_tokens::revoked_at.is_null())
+                .filter(refresh_tokens::expires_at.gt(diesel::dsl::now))
+                .set(refresh_tokens::spent_at.eq(diesel::dsl::now))
+                .returning((
+                    refresh_tokens::chain_id,
+                    refresh_tokens::tenant_id,
+                    refresh_tokens::user_id,
+                ))
+                .get_result(conn)
+                .await
+                .optional()?;
+            let Some(spent) = spent else {
+                let replayed: Option<Uuid> = refresh_tokens::table
+                    .filter(refresh_tokens::token_hash.eq(&hash))
+                    .filter(refresh_tokens::spent_at.is_not_null())
+                    .select(refresh_tokens::chain_id)
+                    .first(conn)
+                    .await
+                    .optional()?;
+                return Ok(replayed.map_or(Rotation::Refused, Rotation::Replayed));
+            };
+            scope_to(conn, spent.tenant_id).await?;
+            match find_active(conn, spent.tenant_id, spent.user_id).await? {
+                Some(account) => Ok(Rotation::Renewed(
+                    issue(conn, state, account, spent.chain_id).await?,
+                )),
+                None => Ok(Rotation::Refused),
+            }
+        })
+        .await?;
+    match outcome {
+        Rotation::Renewed(pair) => Ok(pair),
+        Rotation::Refused => Err(SESSION_ENDED),
+        Rotation::Replayed(chain) => {
+            tracing::warn!(%chain, "a spent refresh token was presented; chain revoked");
+            revoke_chain(conn, chain).await?;
+            Err(SESSION_ENDED)
+        }
+    }
+}
+
+async fn revoke_chain(conn: &mut AsyncPgConnection, chain: Uuid) -> AppResult<()> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::chain_id.eq(chain))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Ends the session `presented` belongs to (any token of the chain, spent or not).
+pub async fn end(conn: &mut AsyncPgConnection, presented: &str) -> AppResult<()> {
+    let chain: Option<Uuid> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(refresh_token_hash(presented)))
+        .select(refresh_tokens::chain_id)
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(chain) = chain {
+        revoke_chain(conn, chain).await?;
+    }
+    Ok(())
+}
+
+/// The caller's own account and password hash.
+pub async fn find_with_hash(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<Uuid>,
+    user: Uuid,
+) -> AppResult<(Account, String)> {
+    let found = match tenant {
+        Some(tenant) => users::table
+            .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
+            .select((UserRow::as_select(), users::password_hash))
+            .first::<(UserRow, String)>(conn)
+            .await
+            .map(|(row, hash)| (row.into(), hash))?,
+        None => platform_admins::table
+            .filter(platform_admins::id.eq(user))
+            .select((
+                PlatformAdminRow::as_select(),
+                platform_admins::password_hash,
+            ))
+            .first::<(PlatformAdminRow, String)>(conn)
+            .await
+            .map(|(row, hash)| (row.into(), hash))?,
+    };
+    Ok(found)
+}
+
+/// Stores a new password hash and ends every session of the account: the token version
+/// goes up (live access tokens stop) and its refresh tokens are revoked.
+pub async fn set_password(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<Uuid>,
+    user: Uuid,
+    hash: &str,
+) -> AppResult<()> {
+    match tenant {
+        Some(tenant) => {
+            diesel::update(users::table)
+                .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
+                .set((
+                    users::password_hash.eq(hash),
+                    users::token_version.eq(users::token_version + 1),
+                    users::updated_at.eq(diesel::dsl::now),
+                ))
+                .execute(conn)
+                .await?;
+        }
+        None => {
+            diesel::update(platform_admins::table)
+                .filter(platform_admins::id.eq(user))
+                .set((
+                    platform_admins::password_hash.eq(hash),
+                    platform_admins::token_version.eq(platform_admins::token_version + 1),
+                ))
+                .execute(conn)
+                .await?;
+        }
+    }
+    crate::users::queries::revoke_refresh_tokens(conn, tenant, user).await
+}

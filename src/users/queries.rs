@@ -1,0 +1,123 @@
+//! The users table. Every query names the tenant: the caller's, never the request's.
+
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::db::schema::{grids, refresh_tokens, users};
+use crate::domain::Role;
+use crate::error::AppResult;
+use crate::http::Page;
+
+use super::types::UserRow;
+
+pub async fn find(conn: &mut AsyncPgConnection, tenant: Uuid, id: Uuid) -> AppResult<UserRow> {
+    Ok(users::table
+        .filter(users::tenant_id.eq(tenant).and(users::id.eq(id)))
+        .select(UserRow::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// `%` and `_` typed by a user are letters, not wildcards.
+fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .trim()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    role: Option<Role>,
+    q: Option<&str>,
+    page: Page,
+) -> AppResult<(Vec<UserRow>, i64)> {
+    let filtered = || {
+        let mut query = users::table
+            .filter(users::tenant_id.eq(tenant))
+            .into_boxed();
+        if let Some(role) = role {
+            query = query.filter(users::role.eq(role));
+        }
+        if let Some(q) = q.filter(|q| !q.trim().is_empty()) {
+            let pattern = like_pattern(q);
+            query = query.filter(
+                users::username
+                    .ilike(pattern.clone())
+                    .or(users::display_name.ilike(pattern)),
+            );
+        }
+        query
+    };
+    let total: i64 = filtered().count().get_result(conn).await?;
+    let rows = filtered()
+        .order((users::username.asc(), users::id.asc()))
+        .offset(page.offset())
+        .limit(page.limit())
+        .select(UserRow::as_select())
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+pub async fn grid_exists(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    grid: Uuid,
+) -> AppResult<bool> {
+    let found: i64 = grids::table
+        .filter(grids::tenant_id.eq(tenant).and(grids::id.eq(grid)))
+        .count()
+        .get_result(conn)
+        .await?;
+    Ok(found > 0)
+}
+
+pub struct NewUserRow<'a> {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub username: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+    pub phone: Option<&'a str>,
+    pub grid_id: Option<Uuid>,
+    pub password_hash: &'a str,
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, user: NewUserRow<'_>) -> AppResult<UserRow> {
+    Ok(diesel::insert_into(users::table)
+        .values((
+            users::tenant_id.eq(user.tenant_id),
+            users::id.eq(user.id),
+            users::username.eq(user.username),
+            users::display_name.eq(user.display_name),
+            users::role.eq(user.role),
+            users::phone.eq(user.phone),
+            users::grid_id.eq(user.grid_id),
+            users::password_hash.eq(user.password_hash),
+        ))
+        .returning(UserRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// Ends every session of a user: no refresh token of theirs works any more. With the
+/// token version bumped in the same transaction, their live access tokens stop too.
+pub async fn revoke_refresh_tokens(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<Uuid>,
+    user: Uuid,
+) -> AppResult<()> {
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(user))
+        .filter(refresh_tokens::tenant_id.is_not_distinct_from(tenant))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,170 @@
+//! Staff accounts as the API shows them (api.md "Users"), the requests that change them,
+//! and the checks their fields share with the first admin of a new township.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::passwords;
+use crate::db::schema::{platform_admins, users};
+use crate::domain::Role;
+use crate::error::Problems;
+
+/// A staff member, or a platform admin (then `tenant_id` is null). Never the password hash.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    /// The township; null for a platform admin.
+    #[schema(required = true)]
+    pub tenant_id: Option<Uuid>,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    #[schema(required = true)]
+    pub phone: Option<String>,
+    /// A supervisor's scope: one grid, or null for the whole township.
+    #[schema(required = true)]
+    pub grid_id: Option<Uuid>,
+    pub active: bool,
+}
+
+/// A `users` row without its password hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub struct UserRow {
+    pub tenant_id: Uuid,
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub phone: Option<String>,
+    pub grid_id: Option<Uuid>,
+    pub active: bool,
+    pub token_version: i32,
+}
+
+/// A `platform_admins` row without its password hash.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = platform_admins, check_for_backend(diesel::pg::Pg))]
+pub struct PlatformAdminRow {
+    pub id: Uuid,
+    pub username: String,
+    pub display_name: String,
+    pub active: bool,
+    pub token_version: i32,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> User {
+        User {
+            id: row.id,
+            tenant_id: Some(row.tenant_id),
+            username: row.username,
+            display_name: row.display_name,
+            role: row.role,
+            phone: row.phone,
+            grid_id: row.grid_id,
+            active: row.active,
+        }
+    }
+}
+
+impl From<PlatformAdminRow> for User {
+    fn from(row: PlatformAdminRow) -> User {
+        User {
+            id: row.id,
+            tenant_id: None,
+            username: row.username,
+            display_name: row.display_name,
+            role: Role::PlatformAdmin,
+            phone: None,
+            grid_id: None,
+            active: row.active,
+        }
+    }
+}
+
+/// `POST /users`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    /// tenant_admin, supervisor or leader.
+    #[schema(value_type = Role)]
+    pub role: String,
+    pub password: String,
+    pub phone: Option<String>,
+    /// Only for a supervisor: the grid they oversee (null: the whole township).
+    pub grid_id: Option<Uuid>,
+}
+
+/// `PATCH /users/{id}`: only the fields present change; `null` clears `phone` or `grid_id`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, nullable)]
+    pub phone: Option<Option<String>>,
+    pub active: Option<bool>,
+    pub password: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub grid_id: Option<Option<Uuid>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// `GET /users?role=&q=`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    /// Part of the username or display name.
+    pub q: Option<String>,
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<i64>,
+}
+
+/// A username as typed, trimmed; records the problem under `field`.
+pub fn check_username(problems: &mut Problems, field: &str, input: &str) -> String {
+    let username = input.trim();
+    let length = username.chars().count();
+    if !(1..=64).contains(&length) {
+        problems.add(field, "must be 1–64 characters");
+    } else if username
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        problems.add(field, "must not contain spaces");
+    }
+    username.to_owned()
+}
+
+pub fn check_display_name(problems: &mut Problems, field: &str, input: &str) -> String {
+    let name = input.trim();
+    if !(1..=100).contains(&name.chars().count()) {
+        problems.add(field, "must be 1–100 characters");
+    }
+    name.to_owned()
+}
+
+/// The strength rules, plus: a password that is the username is the first one guessed.
+pub fn check_password(problems: &mut Problems, field: &str, password: &str, username: &str) {
+    if let Err(problem) = passwords::check_strength(password) {
+        problems.add(field, problem);
+    } else if password.trim().eq_ignore_ascii_case(username.trim()) {
+        problems.add(field, "must not be the username");
+    }
+}

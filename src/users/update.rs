@@ -1,0 +1,155 @@
+//! `PATCH /users/{id}`: rename, change phone, (de)activate, reset a password, move a
+//! supervisor's scope.
+//!
+//! Deactivation and a new password end every session of the user at once (token version
+//! bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
+//! token carries the new scope instead of the old one living on for its remaining minutes.
+
+use actix_web::web;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use secrecy::SecretString;
+use uuid::Uuid;
+
+use crate::auth::{passwords, Caller};
+use crate::db::schema::users;
+use crate::domain::{Phone, Role};
+use crate::error::{AppError, AppResult, ErrorBody, Problems};
+
+use super::queries;
+use super::types::{check_display_name, check_password, User, UserPatch, UserRow};
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = users)]
+struct Changes {
+    display_name: Option<String>,
+    phone: Option<Option<String>>,
+    active: Option<bool>,
+    password_hash: Option<String>,
+    grid_id: Option<Option<Uuid>>,
+}
+
+/// Change a staff member
+///
+/// A township admin cannot deactivate themselves (the township would risk losing its
+/// last admin). `grid_id` may be set only on a supervisor.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/users/{id}",
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The user's id")),
+    request_body = UserPatch,
+    responses(
+        (status = 200, description = "The changed user", body = User),
+        (status = 400, description = "Malformed JSON or unknown fields", body = ErrorBody),
+        (status = 401, description = "Not logged in", body = ErrorBody),
+        (status = 403, description = "Not a township admin", body = ErrorBody),
+        (status = 404, description = "No such user in this township", body = ErrorBody),
+        (status = 413, description = "Body over 1 MiB", body = ErrorBody),
+        (status = 422, description = "Invalid values", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update_user(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<UserPatch>,
+) -> AppResult<web::Json<User>> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let id = id.into_inner();
+    let patch = body.into_inner();
+    let mut conn = caller.db().await?;
+    let current = queries::find(&mut conn, tenant, id).await?;
+
+    let mut problems = Problems::new();
+    let mut changes = Changes {
+        display_name: patch
+            .display_name
+            .as_deref()
+            .map(|name| check_display_name(&mut problems, "display_name", name)),
+        active: patch.active,
+        ..Changes::default()
+    };
+    changes.phone = match patch.phone {
+        Some(Some(phone)) => problems
+            .check("phone", Phone::parse(&phone))
+            .map(|p| Some(p.into_inner())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    if let Some(password) = &patch.password {
+        check_password(&mut problems, "password", password, &current.username);
+    }
+    if patch.active == Some(false) && id == caller.user_id {
+        problems.add("active", "you cannot deactivate yourself");
+    }
+    if let Some(grid) = patch.grid_id {
+        if current.role != Role::Supervisor && grid.is_some() {
+            problems.add("grid_id", "only a supervisor has a grid scope");
+        } else if let Some(grid) = grid.filter(|g| Some(*g) != current.grid_id) {
+            if !queries::grid_exists(&mut conn, tenant, grid).await? {
+                problems.add("grid_id", "no such grid in this township");
+            }
+        }
+        changes.grid_id = Some(grid);
+    }
+    problems.finish()?;
+
+    if let Some(password) = patch.password {
+        drop(conn);
+        changes.password_hash = Some(passwords::hash(SecretString::from(password)).await?);
+        conn = caller.db().await?;
+    }
+    let ends_sessions = changes.password_hash.is_some()
+        || (patch.active == Some(false) && current.active)
+        || changes.grid_id.is_some_and(|g| g != current.grid_id);
+    let detail = serde_json::json!({
+        "fields": changed_fields(&changes),
+        "sessions_ended": ends_sessions,
+    });
+    let updated = conn
+        .transaction::<_, AppError, _>(async |conn| {
+            let row = diesel::update(users::table)
+                .filter(users::tenant_id.eq(tenant).and(users::id.eq(id)))
+                .set((
+                    changes,
+                    users::updated_at.eq(diesel::dsl::now),
+                    users::token_version.eq(users::token_version + i32::from(ends_sessions)),
+                ))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await?;
+            if ends_sessions {
+                queries::revoke_refresh_tokens(conn, Some(tenant), id).await?;
+            }
+            crate::audit::record(
+                conn,
+                &caller,
+                tenant,
+                "user.update",
+                "user",
+                Some(id),
+                Some(detail),
+            )
+            .await?;
+            Ok(row)
+        })
+        .await?;
+    Ok(web::Json(updated.into()))
+}
+
+/// The names of the fields a patch touches, for the audit log (never their values: one of
+/// them may be a password).
+fn changed_fields(changes: &Changes) -> Vec<&'static str> {
+    [
+        ("display_name", changes.display_name.is_some()),
+        ("phone", changes.phone.is_some()),
+        ("active", changes.active.is_some()),
+        ("password", changes.password_hash.is_some()),
+        ("grid_id", changes.grid_id.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(name, changed)| changed.then_some(name))
+    .collect()
+}

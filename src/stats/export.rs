@@ -9,7 +9,7 @@ use super::figures;
 use super::files;
 use super::queries::Params;
 use super::scope::{self, Range, Township};
-use super::types::{By, ExportFormat, ExportQuery};
+use super::types::{By, ExportFormat, ExportQuery, Lang};
 use crate::audit;
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
@@ -56,7 +56,12 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
             "csv",
         ),
         ExportFormat::Xlsx => (
-            files::xlsx(query.by, query.lang, &title(&town, query.by, &range), &rows)?,
+            files::xlsx(
+                query.by,
+                query.lang,
+                &title(&town, query.by, query.lang, &range),
+                &rows,
+            )?,
             XLSX_TYPE,
             "xlsx",
         ),
@@ -72,7 +77,7 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
         Some(json!({
             "by": query.by.as_str(),
             "format": ext,
-            "lang": match query.lang { super::types::Lang::Zh => "zh", super::types::Lang::En => "en" },
+            "lang": match query.lang { Lang::Zh => "zh", Lang::En => "en" },
             "from": range.from,
             "to": range.to,
             "scope": scope.describe(),
@@ -100,14 +105,23 @@ fn by_zh(by: By) -> &'static str {
 }
 
 /// The chart's title: township, breakdown, range.
-fn title(town: &Township, by: By, range: &Range) -> String {
-    format!(
-        "{} {}统计 {} 至 {}",
-        town.name,
-        by_zh(by),
-        range.from,
-        range.to
-    )
+fn title(town: &Township, by: By, lang: Lang, range: &Range) -> String {
+    match lang {
+        Lang::Zh => format!(
+            "{} {}统计 {} 至 {}",
+            town.name,
+            by_zh(by),
+            range.from,
+            range.to
+        ),
+        Lang::En => format!(
+            "{} by {} {} to {}",
+            town.name,
+            by.as_str(),
+            range.from,
+            range.to
+        ),
+    }
 }
 
 /// `attachment` with an ASCII name (township code, breakdown, range) for every client and

@@ -1130,3 +1130,63 @@ async fn the_openapi_document_describes_statistics_and_audit() {
     assert!(doc["components"]["schemas"]["Summary"].is_object());
     assert!(doc["components"]["schemas"]["Row"].is_object());
 }
+
+#[tokio::test]
+async fn days_and_weeks_are_the_townships_own() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let mut conn = app.db().await;
+    // UTC+5:45: its midnight is 02:15 in Shanghai, so a Shanghai reading would differ.
+    diesel::update(lianxin::db::schema::tenants::table)
+        .filter(lianxin::db::schema::tenants::id.eq(t.id))
+        .set(lianxin::db::schema::tenants::timezone.eq("Asia/Kathmandu"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let kathmandu: Tz = chrono_tz::Asia::Kathmandu;
+    // Sunday 2026-03-08 23:59 there: the 8th, ISO week 10.
+    let late_sunday = kathmandu
+        .with_ymd_and_hms(2026, 3, 8, 23, 59, 0)
+        .unwrap()
+        .with_timezone(&Utc);
+    diesel::insert_into(visits::table)
+        .values((
+            visits::tenant_id.eq(t.id),
+            visits::id.eq(Uuid::now_v7()),
+            visits::household_id.eq(t.h1),
+            visits::micro_grid_id.eq(t.m1),
+            visits::leader_id.eq(t.leader1.id),
+            visits::visited_at.eq(late_sunday),
+            visits::method.eq("door"),
+            visits::summary.eq("入户"),
+        ))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let token = &t.supervisor.token;
+    let on = |day: &'static str| {
+        let app = &app;
+        async move {
+            app.get(&format!("/api/v1/stats/summary?from={day}&to={day}"), token)
+                .await
+                .expect(200)["visits"]
+                .clone()
+        }
+    };
+    assert_eq!(on("2026-03-08").await, 1);
+    assert_eq!(on("2026-03-09").await, 0);
+    let weeks = app
+        .get(
+            "/api/v1/stats/breakdown?by=week&from=2026-03-02&to=2026-03-15",
+            token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(weeks["rows"][0]["key"], "2026-W10");
+    assert_eq!(weeks["rows"][0]["visits"], 1);
+    assert_eq!(weeks["rows"][1]["visits"], 0);
+    // Ten years at most in one request.
+    app.get("/api/v1/stats/summary?from=2010-01-01&to=2026-01-01", token)
+        .await
+        .expect_error(422, "validation_failed");
+}

@@ -6,8 +6,10 @@
 mod fixtures;
 mod harness;
 
+mod audit;
 mod auth;
 mod row_security;
 mod service;
+mod stats;
 mod tenants;
 mod users;

@@ -142,10 +142,19 @@ impl Application {
                             .finish()
                     }),
                 )
+                // Order matters: the docs' scope ("") matches every path and the API scope
+                // every /api/v1 path, so the document is routed first, then the API, then docs.
+                .route("/api/v1/openapi.json", {
+                    let openapi = openapi.clone();
+                    web::get().to(move || {
+                        let openapi = openapi.clone();
+                        async move { HttpResponse::Ok().json(&*openapi) }
+                    })
+                })
+                .service(web::scope("/api/v1").configure(routes))
                 .service(web::scope("").wrap(docs_headers()).service(
                     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*openapi).clone()),
                 ))
-                .service(web::scope("/api/v1").configure(routes))
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)?

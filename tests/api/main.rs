@@ -7,4 +7,5 @@ mod fixtures;
 mod harness;
 
 mod grids;
+mod micro_grids;
 mod service;

@@ -7,5 +7,6 @@ mod fixtures;
 mod harness;
 
 mod grids;
+mod households;
 mod micro_grids;
 mod service;

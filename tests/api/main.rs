@@ -9,4 +9,5 @@ mod harness;
 mod grids;
 mod households;
 mod micro_grids;
+mod row_security;
 mod service;

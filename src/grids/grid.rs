@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::queries;
 use super::scope::Scope;
-use super::types::{clean_text, CreateGrid, Grid, GridListQuery, UpdateGrid, MAX_NAME};
+use super::types::{
+    check_new_name, clean_text, CreateGrid, Grid, GridListQuery, UpdateGrid, MAX_NAME,
+};
 use crate::audit;
 use crate::auth::Caller;
 use crate::domain::Role;
@@ -119,10 +121,7 @@ pub async fn update(
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
     let mut problems = Problems::new();
-    let name = match &body.name {
-        Some(name) => problems.check("name", clean_text(name, MAX_NAME)),
-        None => None,
-    };
+    let name = check_new_name(&mut problems, &body.name);
     problems.finish()?;
     let id = *id;
     let mut conn = caller.db().await?;

@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::queries;
 use super::scope::Scope;
 use super::types::{
-    clean_text, CreateMicroGrid, MicroGrid, MicroGridListQuery, UpdateMicroGrid, MAX_NAME,
+    check_new_name, clean_text, CreateMicroGrid, MicroGrid, MicroGridListQuery, UpdateMicroGrid,
+    MAX_NAME,
 };
 use crate::audit;
 use crate::auth::Caller;
@@ -148,10 +149,7 @@ pub async fn update(
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
     let mut problems = Problems::new();
-    let name = match &body.name {
-        Some(name) => problems.check("name", clean_text(name, MAX_NAME)),
-        None => None,
-    };
+    let name = check_new_name(&mut problems, &body.name);
     let group_name = match &body.group_name {
         Some(Some(group)) => problems
             .check("group_name", clean_text(group, MAX_GROUP_NAME))

@@ -22,7 +22,9 @@ pub struct CreateGrid {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGrid {
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,7 +38,9 @@ pub struct CreateMicroGrid {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMicroGrid {
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
     /// The messaging group; `null` = the micro-grid has none.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, nullable)]
@@ -147,6 +151,21 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// A PATCHed name: absent → unchanged; `null` → a problem (a name cannot be removed).
+pub fn check_new_name(
+    problems: &mut crate::error::Problems,
+    name: &Option<Option<String>>,
+) -> Option<String> {
+    match name {
+        Some(Some(name)) => problems.check("name", clean_text(name, MAX_NAME)),
+        Some(None) => {
+            problems.add("name", "must not be null");
+            None
+        }
+        None => None,
+    }
 }
 
 /// A name as people type it: trimmed, not empty, at most `max` characters, no control

@@ -137,6 +137,9 @@ async fn renaming_a_grid_keeps_names_unique() {
     app.patch(&path, &a.admin.token, json!({"name": ""}))
         .await
         .expect_error(422, "validation_failed");
+    app.patch(&path, &a.admin.token, json!({"name": null}))
+        .await
+        .expect_error(422, "validation_failed");
 }
 
 #[tokio::test]
@@ -241,4 +244,34 @@ async fn grid_lists_are_paged() {
     app.get("/api/v1/grids?colour=red", &a.admin.token)
         .await
         .expect_error(400, "bad_request");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_grids_and_households() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .send(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    for path in [
+        "/api/v1/grids",
+        "/api/v1/grids/{id}",
+        "/api/v1/grids/{grid_id}/micro-grids",
+        "/api/v1/micro-grids",
+        "/api/v1/micro-grids/{id}",
+        "/api/v1/micro-grids/{id}/leader",
+        "/api/v1/micro-grids/{id}/leaders",
+        "/api/v1/households",
+        "/api/v1/households/{id}",
+        "/api/v1/households/assign",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} is not documented");
+    }
+    // Every schema the document refers to is in it.
+    let text = spec.to_string();
+    let schemas = &spec["components"]["schemas"];
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas[name].is_object(), "schema {name} is missing");
+    }
 }

@@ -138,6 +138,11 @@ async fn patch_renames_and_clears_the_group() {
     app.patch(&path, &a.admin.token, json!({"name": "新埭村第2微网格"}))
         .await
         .expect_error(409, "conflict");
+    let null_name = app
+        .patch(&path, &a.admin.token, json!({"name": null}))
+        .await;
+    null_name.expect_error(422, "validation_failed");
+    assert!(null_name.body["error"]["fields"]["name"].is_array());
     app.patch(&path, &a.admin.token, json!({"leader_id": a.leader2.id}))
         .await
         .expect_error(400, "bad_request");

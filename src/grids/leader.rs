@@ -47,8 +47,9 @@ pub async fn assign(
                 ));
             }
             if current != Some(user) {
-                queries::end_assignment(conn, tenant, id).await?;
-                queries::begin_assignment(conn, tenant, id, user, caller.user_id).await?;
+                let at = queries::clock(conn).await?;
+                queries::end_assignment(conn, tenant, id, at).await?;
+                queries::begin_assignment(conn, tenant, id, user, caller.user_id, at).await?;
                 let detail = json!({"user_id": user, "previous": current});
                 audit::record(
                     conn,
@@ -86,7 +87,8 @@ pub async fn remove(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespon
     conn.transaction(async |conn| -> AppResult<()> {
         let current = queries::lock_micro_grid(conn, tenant, id).await?;
         if current.is_some() {
-            queries::end_assignment(conn, tenant, id).await?;
+            let at = queries::clock(conn).await?;
+            queries::end_assignment(conn, tenant, id, at).await?;
             let detail = json!({"previous": current});
             audit::record(
                 conn,

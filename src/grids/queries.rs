@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use diesel::dsl::count_star;
 use diesel::prelude::*;
+use diesel::sql_types::Timestamptz;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -338,6 +340,17 @@ pub async fn lock_micro_grid(
         .await?)
 }
 
+/// The database's clock now, not at the start of the transaction: a leader change that
+/// waited for the micro-grid's lock must be stamped after the change it waited for, or the
+/// history would show terms ending before they began.
+pub async fn clock(conn: &mut AsyncPgConnection) -> AppResult<DateTime<Utc>> {
+    Ok(
+        diesel::select(diesel::dsl::sql::<Timestamptz>("clock_timestamp()"))
+            .get_result(conn)
+            .await?,
+    )
+}
+
 /// Whether `user` is an active leader of the tenant; the row is share-locked so they cannot
 /// be deactivated halfway through their assignment.
 pub async fn is_active_leader(
@@ -364,12 +377,13 @@ pub async fn end_assignment(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
     micro_grid: Uuid,
+    at: DateTime<Utc>,
 ) -> AppResult<()> {
     diesel::update(leader_assignments::table)
         .filter(leader_assignments::tenant_id.eq(tenant))
         .filter(leader_assignments::micro_grid_id.eq(micro_grid))
         .filter(leader_assignments::to_at.is_null())
-        .set(leader_assignments::to_at.eq(diesel::dsl::now))
+        .set(leader_assignments::to_at.eq(at))
         .execute(conn)
         .await?;
     diesel::update(micro_grids::table)
@@ -389,6 +403,7 @@ pub async fn begin_assignment(
     micro_grid: Uuid,
     user: Uuid,
     assigned_by: Uuid,
+    at: DateTime<Utc>,
 ) -> AppResult<()> {
     diesel::insert_into(leader_assignments::table)
         .values((
@@ -397,6 +412,7 @@ pub async fn begin_assignment(
             leader_assignments::micro_grid_id.eq(micro_grid),
             leader_assignments::user_id.eq(user),
             leader_assignments::assigned_by.eq(Some(assigned_by)),
+            leader_assignments::from_at.eq(at),
         ))
         .execute(conn)
         .await?;

@@ -286,6 +286,8 @@ pub async fn assign(
     if moving.is_empty() {
         return Ok(moving);
     }
+    // Stamped after the locks, so a move that waited for another lands after it in history.
+    let moved_at = crate::grids::queries::clock(conn).await?;
     let moving_ids: Vec<Uuid> = moving.iter().map(|(id, _)| *id).collect();
     diesel::update(households::table)
         .filter(households::tenant_id.eq(tenant))
@@ -306,6 +308,7 @@ pub async fn assign(
                 household_moves::from_micro_grid_id.eq(*from),
                 household_moves::to_micro_grid_id.eq(target),
                 household_moves::moved_by.eq(Some(moved_by)),
+                household_moves::moved_at.eq(moved_at),
             )
         })
         .collect();

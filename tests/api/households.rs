@@ -606,3 +606,42 @@ async fn assign_is_all_or_nothing() {
         .expect(200);
     assert_eq!(other["micro_grid_id"], b.m1.to_string());
 }
+
+#[tokio::test]
+async fn concurrent_moves_of_the_same_households_all_succeed_in_turn() {
+    let app = TestApp::spawn().await;
+    let a = Township::create(&app, "alpha").await;
+    let mut requests = Vec::new();
+    for round in 0..6 {
+        // Opposite orders: the rows are locked in id order, so these cannot deadlock.
+        let (ids, target) = if round % 2 == 0 {
+            (json!([a.h1, a.h2, a.h3]), a.m3)
+        } else {
+            (json!([a.h3, a.h2, a.h1]), a.m2)
+        };
+        requests.push(app.post(
+            "/api/v1/households/assign",
+            &a.admin.token,
+            json!({"household_ids": ids, "micro_grid_id": target}),
+        ));
+    }
+    for response in futures_util::future::join_all(requests).await {
+        assert_eq!(response.status, 200, "{}", response.body);
+    }
+    // Each household's moves chain: every move starts where the one before it ended.
+    #[derive(diesel::QueryableByName)]
+    struct Broken {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut conn = app.db().await;
+    let broken: Broken = diesel::sql_query(
+        "SELECT count(*) AS n FROM (SELECT from_micro_grid_id, lag(to_micro_grid_id) OVER \
+         (PARTITION BY household_id ORDER BY moved_at) AS previous FROM household_moves) m \
+         WHERE previous IS NOT NULL AND previous <> from_micro_grid_id",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(broken.n, 0);
+}

@@ -444,7 +444,14 @@ async fn concurrent_assignments_leave_one_open_term() {
         )
         .await
         .expect(200);
-    let last = history.as_array().unwrap().last().unwrap().clone();
+    let terms = history.as_array().unwrap();
+    let last = terms.last().unwrap();
     assert_eq!(last["user_id"], shown["leader_id"]);
     assert_eq!(last["to"], Value::Null);
+    // The terms follow each other without gaps or overlaps, each ending after it began.
+    let time = |v: &Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    for pair in terms.windows(2) {
+        assert_eq!(pair[0]["to"], pair[1]["from"], "{history}");
+        assert!(time(&pair[0]["from"]) <= time(&pair[0]["to"]), "{history}");
+    }
 }

@@ -8,6 +8,9 @@ mod harness;
 
 mod audit;
 mod auth;
+mod grids;
+mod households;
+mod micro_grids;
 mod row_security;
 mod service;
 mod stats;

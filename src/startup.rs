@@ -142,10 +142,19 @@ impl Application {
                             .finish()
                     }),
                 )
+                // The API comes before the docs' catch-all scope below, which would otherwise
+                // answer 404 for every API path; the document itself is served here first.
+                .route("/api/v1/openapi.json", {
+                    let openapi = openapi.clone();
+                    web::get().to(move || {
+                        let openapi = openapi.clone();
+                        async move { HttpResponse::Ok().json(&*openapi) }
+                    })
+                })
+                .service(web::scope("/api/v1").configure(routes))
                 .service(web::scope("").wrap(docs_headers()).service(
                     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*openapi).clone()),
                 ))
-                .service(web::scope("/api/v1").configure(routes))
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)?

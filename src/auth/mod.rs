@@ -4,7 +4,9 @@
 pub mod caller;
 pub mod handlers;
 pub mod passwords;
+pub mod scope;
 pub mod throttle;
 pub mod tokens;
 
 pub use caller::Caller;
+pub use scope::Scope;

@@ -1,0 +1,287 @@
+//! The visits' SQL. Recording is the hot write path, so it is one statement for one visit
+//! or a whole batch: scope check, insert, household update and audit records together.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::db::schema::{micro_grids, tenants, visits};
+use crate::domain::{Instants, VisitMethod};
+use crate::error::AppResult;
+use crate::http::Page;
+use crate::visits::types::{NewVisit, Visit, VisitFilter};
+
+/// What the database did with one visit of a `record` call.
+#[derive(Debug)]
+pub enum Recorded {
+    /// Stored now.
+    Created(Visit),
+    /// The id was stored before (by an earlier request): compare to decide 200 or 409.
+    /// `in_scope`: whether the household sent is one the caller may record for.
+    Existing { visit: Visit, in_scope: bool },
+    /// Neither: the household is not in the caller's tenant and scope.
+    OutOfScope,
+    /// The id is being stored by a concurrent request not yet visible: ask again.
+    InFlight,
+}
+
+/// One statement, whatever the number of visits:
+/// - `scoped` finds each household in the caller's scope and locks the rows (in id order, so
+///   concurrent batches over the same households queue instead of deadlocking);
+/// - `ins` stores the visits, skipping ids stored already (the primary key decides, so two
+///   racing copies of one visit store one row);
+/// - the household update and the audit records follow only what `ins` stored;
+/// - the result lists every input with the row stored now or before.
+///
+/// A row stored by a concurrent transaction that committed after this statement began is in
+/// neither `ins` nor `visits` as this statement sees them: that item comes back `InFlight`.
+const RECORD: &str = r#"
+WITH input AS (
+    SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[], $7::text[],
+                         $8::bool[], $9::bool[], $10::uuid[], $11::int4[])
+        AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id, ord)
+),
+scoped AS (
+    SELECT i.ord, h.micro_grid_id
+    FROM input i
+    JOIN households h ON h.tenant_id = $1 AND h.id = i.household_id
+    JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
+    WHERE ($12::uuid IS NULL OR m.leader_id = $12) AND ($13::uuid IS NULL OR m.grid_id = $13)
+    ORDER BY h.id
+    FOR NO KEY UPDATE OF h
+),
+ins AS (
+    INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at,
+                        method, summary, acquainted, joined_group)
+    SELECT $1, i.id, i.household_id, s.micro_grid_id, $2, i.visited_at,
+           i.method, i.summary, i.acquainted, i.joined_group
+    FROM input i JOIN scoped s ON s.ord = i.ord
+    ORDER BY i.id
+    ON CONFLICT (tenant_id, id) DO NOTHING
+    RETURNING id, household_id, micro_grid_id, leader_id, visited_at, method, summary,
+              acquainted, joined_group, created_at
+),
+touched AS (
+    SELECT household_id,
+           max(visited_at) AS last_visited_at,
+           min(visited_at) FILTER (WHERE acquainted) AS acquainted_at,
+           bool_or(joined_group) AS joined_group
+    FROM ins GROUP BY household_id
+),
+household_update AS (
+    UPDATE households h
+    SET last_visited_at = greatest(h.last_visited_at, t.last_visited_at),
+        acquainted_at = coalesce(h.acquainted_at, t.acquainted_at),
+        in_group = h.in_group OR t.joined_group
+    FROM touched t
+    WHERE h.tenant_id = $1 AND h.id = t.household_id
+),
+audit AS (
+    INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
+    SELECT $1, i.audit_id, $2, 'visit.create', 'visit', n.id, $14,
+           jsonb_build_object('household_id', n.household_id)
+    FROM ins n JOIN input i ON i.id = n.id
+)
+SELECT i.ord, s.ord IS NOT NULL AS in_scope, r.created, r.id, r.household_id, r.micro_grid_id,
+       r.leader_id, r.visited_at, r.method, r.summary, r.acquainted, r.joined_group, r.created_at
+FROM input i
+LEFT JOIN scoped s ON s.ord = i.ord
+LEFT JOIN (
+    SELECT true AS created, n.* FROM ins n
+    UNION ALL
+    SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
+           v.summary, v.acquainted, v.joined_group, v.created_at
+    FROM visits v WHERE v.tenant_id = $1 AND v.id = ANY($3)
+) r ON r.id = i.id
+ORDER BY i.ord
+"#;
+
+#[derive(QueryableByName)]
+struct RecordRow {
+    #[diesel(sql_type = Integer)]
+    ord: i32,
+    #[diesel(sql_type = Bool)]
+    in_scope: bool,
+    #[diesel(sql_type = Nullable<Bool>)]
+    created: Option<bool>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    household_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    micro_grid_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    leader_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    visited_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<VisitMethod>,
+    #[diesel(sql_type = Nullable<Text>)]
+    summary: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    acquainted: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    joined_group: Option<bool>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl RecordRow {
+    fn into_recorded(self) -> Recorded {
+        let visit = (|| {
+            Some(Visit {
+                id: self.id?,
+                household_id: self.household_id?,
+                micro_grid_id: self.micro_grid_id?,
+                leader_id: self.leader_id?,
+                visited_at: self.visited_at?,
+                method: self.method?,
+                summary: self.summary?,
+                acquainted: self.acquainted?,
+                joined_group: self.joined_group?,
+                created_at: self.created_at?,
+            })
+        })();
+        match (self.created, visit) {
+            (Some(true), Some(visit)) => Recorded::Created(visit),
+            (Some(false), Some(visit)) => Recorded::Existing {
+                visit,
+                in_scope: self.in_scope,
+            },
+            _ if self.in_scope => Recorded::InFlight,
+            _ => Recorded::OutOfScope,
+        }
+    }
+}
+
+/// Who records, for whom, from where.
+pub struct Recorder<'a> {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub scope: Scope,
+    pub ip: Option<&'a str>,
+}
+
+/// Stores `items` (ids distinct) in one statement; one answer per item, in order.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    who: &Recorder<'_>,
+    items: &[&NewVisit],
+) -> QueryResult<Vec<Recorded>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<Uuid> = items.iter().map(|v| v.id).collect();
+    let households: Vec<Uuid> = items.iter().map(|v| v.household_id).collect();
+    let times: Vec<DateTime<Utc>> = items.iter().map(|v| v.visited_at).collect();
+    let methods: Vec<&str> = items.iter().map(|v| v.method.as_str()).collect();
+    let summaries: Vec<&str> = items.iter().map(|v| v.summary.as_str()).collect();
+    let acquainted: Vec<bool> = items.iter().map(|v| v.acquainted).collect();
+    let joined: Vec<bool> = items.iter().map(|v| v.joined_group).collect();
+    let audit_ids: Vec<Uuid> = items.iter().map(|_| Uuid::now_v7()).collect();
+    let ords: Vec<i32> = (0..items.len() as i32).collect();
+    let rows: Vec<RecordRow> = diesel::sql_query(RECORD)
+        .bind::<SqlUuid, _>(who.tenant_id)
+        .bind::<SqlUuid, _>(who.user_id)
+        .bind::<Array<SqlUuid>, _>(&ids)
+        .bind::<Array<SqlUuid>, _>(&households)
+        .bind::<Array<Timestamptz>, _>(&times)
+        .bind::<Array<Text>, _>(&methods)
+        .bind::<Array<Text>, _>(&summaries)
+        .bind::<Array<Bool>, _>(&acquainted)
+        .bind::<Array<Bool>, _>(&joined)
+        .bind::<Array<SqlUuid>, _>(&audit_ids)
+        .bind::<Array<Integer>, _>(&ords)
+        .bind::<Nullable<SqlUuid>, _>(who.scope.leader_id)
+        .bind::<Nullable<SqlUuid>, _>(who.scope.grid_id)
+        .bind::<Nullable<Text>, _>(who.ip)
+        .load(conn)
+        .await?;
+    debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
+    Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
+}
+
+/// The tenant's time zone, for `from`/`to` days.
+pub async fn tenant_zone(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> AppResult<String> {
+    Ok(tenants::table
+        .find(tenant_id)
+        .select(tenants::timezone)
+        .first(conn)
+        .await?)
+}
+
+fn filtered<'a>(
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &'a VisitFilter,
+    range: Instants,
+) -> visits::BoxedQuery<'a, Pg> {
+    let mut query = visits::table
+        .filter(visits::tenant_id.eq(tenant_id))
+        .into_boxed();
+    // Scope by the micro-grid the visit was made in: a leader sees the work done in the
+    // micro-grids they lead now, a grid supervisor the work done in their grid.
+    if let Some(leader) = scope.leader_id {
+        query = query.filter(
+            visits::micro_grid_id.eq_any(
+                micro_grids::table
+                    .filter(micro_grids::tenant_id.eq(tenant_id))
+                    .filter(micro_grids::leader_id.eq(leader))
+                    .select(micro_grids::id),
+            ),
+        );
+    }
+    if let Some(grid) = scope.grid_id {
+        query = query.filter(
+            visits::micro_grid_id.eq_any(
+                micro_grids::table
+                    .filter(micro_grids::tenant_id.eq(tenant_id))
+                    .filter(micro_grids::grid_id.eq(grid))
+                    .select(micro_grids::id),
+            ),
+        );
+    }
+    if let Some(household) = filter.household_id {
+        query = query.filter(visits::household_id.eq(household));
+    }
+    if let Some(micro_grid) = filter.micro_grid_id {
+        query = query.filter(visits::micro_grid_id.eq(micro_grid));
+    }
+    if let Some(leader) = filter.leader_id {
+        query = query.filter(visits::leader_id.eq(leader));
+    }
+    if let Some(start) = range.start {
+        query = query.filter(visits::visited_at.ge(start));
+    }
+    if let Some(end) = range.end {
+        query = query.filter(visits::visited_at.lt(end));
+    }
+    query
+}
+
+/// A page of visits, newest first, and the number of all that match.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &VisitFilter,
+    range: Instants,
+    page: Page,
+) -> AppResult<(Vec<Visit>, i64)> {
+    // Both go out pipelined on the one connection: one round trip.
+    let shared: &AsyncPgConnection = conn;
+    let items = filtered(tenant_id, scope, filter, range)
+        .select(Visit::as_select())
+        .order((visits::visited_at.desc(), visits::id.desc()))
+        .offset(page.offset())
+        .limit(page.limit())
+        .load::<Visit>(&mut &*shared);
+    let total = filtered(tenant_id, scope, filter, range)
+        .count()
+        .get_result::<i64>(&mut &*shared);
+    Ok(futures_util::try_join!(items, total)?)
+}

@@ -18,6 +18,41 @@ use futures_util::FutureExt;
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
+/// The role the service's queries run as: no superuser, no BYPASSRLS, so the row-level
+/// security policies hold whatever URL the service was given (see the RLS migration).
+pub const SERVICE_ROLE: &str = "lianxin_app";
+
+/// Switches the session to `SERVICE_ROLE`. If that is impossible, the connection is refused
+/// when its own user would bypass row-level security (a superuser or BYPASSRLS role), and
+/// kept otherwise (FORCE ROW LEVEL SECURITY holds even the tables' owner).
+async fn use_service_role(conn: &mut AsyncPgConnection) -> Result<(), ConnectionError> {
+    use diesel_async::RunQueryDsl;
+    if conn
+        .batch_execute(&format!("SET ROLE {SERVICE_ROLE}"))
+        .await
+        .is_ok()
+    {
+        return Ok(());
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Bypass {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        bypass: bool,
+    }
+    let row: Bypass = diesel::sql_query(
+        "SELECT rolsuper OR rolbypassrls AS bypass FROM pg_roles WHERE rolname = current_user",
+    )
+    .get_result(conn)
+    .await
+    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    if row.bypass {
+        return Err(ConnectionError::BadConnection(format!(
+            "cannot switch to role {SERVICE_ROLE}; refusing to serve as a role that bypasses row-level security"
+        )));
+    }
+    Ok(())
+}
+
 /// Builds the pool. Connections are opened lazily; a request that cannot get one within
 /// `timeout` fails with 503 instead of hanging, and each statement is cut off after
 /// `timeout` too (a stuck query must not pin a connection).
@@ -36,6 +71,7 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
             ))
             .await
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+            use_service_role(&mut conn).await?;
             Ok(conn)
         }
         .boxed()

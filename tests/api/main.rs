@@ -6,5 +6,6 @@
 mod fixtures;
 mod harness;
 
+mod row_security;
 mod service;
 mod visits;

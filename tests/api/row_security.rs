@@ -1,0 +1,163 @@
+//! The second wall: row-level security. Even a query that forgets its tenant filter sees only
+//! the tenant its session is set to, and nothing at all when none is set.
+
+use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use uuid::Uuid;
+
+use crate::fixtures::Township;
+use crate::harness::TestApp;
+
+const TENANT_TABLES: &[&str] = &[
+    "grids",
+    "users",
+    "micro_grids",
+    "leader_assignments",
+    "households",
+    "household_moves",
+    "visits",
+    "issues",
+    "issue_events",
+    "audit_log",
+];
+
+#[derive(QueryableByName)]
+struct TenantRow {
+    #[diesel(sql_type = SqlUuid)]
+    tenant_id: Uuid,
+}
+
+/// One row in each history table for `t`, so that every table has rows of both tenants.
+async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
+    let visit = Uuid::now_v7();
+    let issue = Uuid::now_v7();
+    let statements = format!(
+        "INSERT INTO household_moves (tenant_id, id, household_id, from_micro_grid_id, to_micro_grid_id)
+             VALUES ('{tenant}', '{move_id}', '{h1}', '{m1}', '{m2}');
+         INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at, method, summary)
+             VALUES ('{tenant}', '{visit}', '{h1}', '{m1}', '{leader}', now(), 'door', '走访');
+         INSERT INTO issues (tenant_id, id, household_id, micro_grid_id, category, description, raised_by)
+             VALUES ('{tenant}', '{issue}', '{h1}', '{m1}', 'road', '道路设桩', '{leader}');
+         INSERT INTO issue_events (tenant_id, id, issue_id, action, to_status, actor_id)
+             VALUES ('{tenant}', '{event}', '{issue}', 'raise', 'open', '{leader}');
+         INSERT INTO audit_log (tenant_id, id, actor_id, action, entity)
+             VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');",
+        tenant = t.id,
+        move_id = Uuid::now_v7(),
+        h1 = t.h1,
+        m1 = t.m1,
+        m2 = t.m2,
+        leader = t.leader1.id,
+        event = Uuid::now_v7(),
+        audit = Uuid::now_v7(),
+    );
+    conn.batch_execute(&statements).await.unwrap();
+}
+
+/// A connection as the service's role, its session set to `tenant`.
+async fn service_session(app: &TestApp, tenant: Option<Uuid>) -> AsyncPgConnection {
+    let mut conn = app.db().await;
+    conn.batch_execute("SET ROLE lianxin_app").await.unwrap();
+    diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
+        .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
+#[tokio::test]
+async fn a_query_without_tenant_filter_sees_only_the_sessions_tenant() {
+    let app = TestApp::spawn().await;
+    let alpha = Township::create(&app, "alpha").await;
+    let beta = Township::create(&app, "beta").await;
+    let mut owner = app.db().await;
+    fill_history(&mut owner, &alpha).await;
+    fill_history(&mut owner, &beta).await;
+
+    let mut conn = service_session(&app, Some(alpha.id)).await;
+    for table in TENANT_TABLES {
+        let rows: Vec<TenantRow> = diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
+            .load(&mut conn)
+            .await
+            .unwrap();
+        assert!(!rows.is_empty(), "{table}: alpha's own rows are visible");
+        assert!(
+            rows.iter().all(|r| r.tenant_id == alpha.id),
+            "{table}: only alpha's rows"
+        );
+    }
+
+    let mut unset = service_session(&app, None).await;
+    for table in TENANT_TABLES {
+        let rows: Vec<TenantRow> = diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
+            .load(&mut unset)
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "{table}: no tenant set, no rows");
+    }
+}
+
+#[tokio::test]
+async fn the_service_role_cannot_write_into_another_tenant_or_rewrite_the_audit_log() {
+    let app = TestApp::spawn().await;
+    let alpha = Township::create(&app, "alpha").await;
+    let beta = Township::create(&app, "beta").await;
+    let mut conn = service_session(&app, Some(alpha.id)).await;
+
+    let foreign = diesel::sql_query(
+        "INSERT INTO grids (tenant_id, id, name, kind) VALUES ($1, $2, 'x', 'village')",
+    )
+    .bind::<SqlUuid, _>(beta.id)
+    .bind::<SqlUuid, _>(Uuid::now_v7())
+    .execute(&mut conn)
+    .await;
+    assert!(foreign.is_err(), "a row for another tenant is refused");
+
+    let moved = diesel::sql_query("UPDATE households SET name = 'x' WHERE id = $1")
+        .bind::<SqlUuid, _>(beta.h1)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        moved, 0,
+        "another tenant's household is invisible to an update"
+    );
+
+    conn.batch_execute(&format!(
+        "INSERT INTO audit_log (tenant_id, id, action, entity) VALUES ('{}', '{}', 'test', 'test')",
+        alpha.id,
+        Uuid::now_v7()
+    ))
+    .await
+    .unwrap();
+    assert!(conn
+        .batch_execute("UPDATE audit_log SET action = 'forged'")
+        .await
+        .is_err());
+    assert!(conn.batch_execute("DELETE FROM audit_log").await.is_err());
+}
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    flag: bool,
+}
+
+#[tokio::test]
+async fn the_service_pool_runs_as_a_role_that_cannot_bypass_security() {
+    let app = TestApp::spawn().await;
+    let pool = lianxin::db::pool(&app.db_url, 1, std::time::Duration::from_secs(2)).unwrap();
+    let mut conn = pool.get().await.unwrap();
+    let row: Flag = diesel::sql_query(
+        "SELECT current_user = 'lianxin_app' AND NOT (rolsuper OR rolbypassrls) AS flag FROM pg_roles WHERE rolname = current_user",
+    )
+    .get_result(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        row.flag,
+        "pooled connections run as lianxin_app, even from a superuser URL"
+    );
+}

@@ -6,6 +6,7 @@
 mod fixtures;
 mod harness;
 
+mod issues;
 mod row_security;
 mod service;
 mod visits;

@@ -708,3 +708,44 @@ async fn issue_lists_filter_and_scope_and_the_escalated_queue() {
             .expect_error(400, "bad_request");
     }
 }
+
+#[tokio::test]
+async fn the_served_document_describes_visits_and_issues() {
+    let app = TestApp::spawn().await;
+    let spec = app
+        .send(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    for path in [
+        "/api/v1/visits",
+        "/api/v1/visits/batch",
+        "/api/v1/issues",
+        "/api/v1/issues/{id}",
+        "/api/v1/issues/{id}/escalate",
+        "/api/v1/issues/{id}/resolve",
+        "/api/v1/issues/{id}/reopen",
+        "/api/v1/issues/{id}/feedback",
+    ] {
+        assert!(spec["paths"][path].is_object(), "{path} missing");
+    }
+    let record = &spec["paths"]["/api/v1/visits"]["post"]["responses"];
+    for status in ["200", "201", "404", "409", "422"] {
+        assert!(
+            record[status].is_object(),
+            "POST /visits {status} undocumented"
+        );
+    }
+    for schema in [
+        "Visit",
+        "VisitInput",
+        "BatchResult",
+        "Issue",
+        "IssueEvent",
+        "IssueDetail",
+    ] {
+        assert!(
+            spec["components"]["schemas"][schema].is_object(),
+            "{schema} missing"
+        );
+    }
+}

@@ -684,3 +684,36 @@ async fn the_visit_log_is_newest_first_filtered_and_scoped() {
             .expect_error(400, "bad_request");
     }
 }
+
+#[tokio::test]
+async fn a_stored_visit_still_replays_after_its_household_moved_away() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let body = visit(Uuid::now_v7(), t.h1, "搬走前的走访");
+    app.post("/api/v1/visits", &t.leader1.token, body.clone())
+        .await
+        .expect(201);
+    let mut conn = app.db().await;
+    diesel::sql_query("UPDATE households SET micro_grid_id = $1 WHERE id = $2")
+        .bind::<SqlUuid, _>(t.m3)
+        .bind::<SqlUuid, _>(t.h1)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    // The phone's late retry is recognised; a new visit there is not the leader's to record.
+    app.post("/api/v1/visits", &t.leader1.token, body.clone())
+        .await
+        .expect(200);
+    let mut changed = body;
+    changed["summary"] = json!("改过");
+    app.post("/api/v1/visits", &t.leader1.token, changed)
+        .await
+        .expect_error(404, "not_found");
+    app.post(
+        "/api/v1/visits",
+        &t.leader1.token,
+        visit(Uuid::now_v7(), t.h1, ""),
+    )
+    .await
+    .expect_error(404, "not_found");
+}

@@ -4,11 +4,13 @@
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::AstPass;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::Scope;
+use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
 use crate::db::schema::{micro_grids, tenants, visits};
 use crate::domain::{Instants, VisitMethod};
 use crate::error::AppResult;
@@ -41,23 +43,25 @@ pub enum Recorded {
 /// neither `ins` nor `visits` as this statement sees them: that item comes back `InFlight`.
 const RECORD: &str = r#"
 WITH input AS (
-    SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::timestamptz[], $6::text[], $7::text[],
-                         $8::bool[], $9::bool[], $10::uuid[], $11::int4[])
+    SELECT * FROM unnest($ids::uuid[], $households::uuid[], $visited_at::timestamptz[],
+                         $methods::text[], $summaries::text[], $acquainted::bool[],
+                         $joined_group::bool[], $audit_ids::uuid[], $ords::int4[])
         AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id, ord)
 ),
 scoped AS (
     SELECT i.ord, h.micro_grid_id
     FROM input i
-    JOIN households h ON h.tenant_id = $1 AND h.id = i.household_id
+    JOIN households h ON h.tenant_id = $tenant AND h.id = i.household_id
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
-    WHERE ($12::uuid IS NULL OR m.leader_id = $12) AND ($13::uuid IS NULL OR m.grid_id = $13)
+    WHERE ($leader_scope::uuid IS NULL OR m.leader_id = $leader_scope)
+      AND ($grid_scope::uuid IS NULL OR m.grid_id = $grid_scope)
     ORDER BY h.id
     FOR NO KEY UPDATE OF h
 ),
 ins AS (
     INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at,
                         method, summary, acquainted, joined_group)
-    SELECT $1, i.id, i.household_id, s.micro_grid_id, $2, i.visited_at,
+    SELECT $tenant, i.id, i.household_id, s.micro_grid_id, $recorder, i.visited_at,
            i.method, i.summary, i.acquainted, i.joined_group
     FROM input i JOIN scoped s ON s.ord = i.ord
     ORDER BY i.id
@@ -78,11 +82,11 @@ household_update AS (
         acquainted_at = coalesce(h.acquainted_at, t.acquainted_at),
         in_group = h.in_group OR t.joined_group
     FROM touched t
-    WHERE h.tenant_id = $1 AND h.id = t.household_id
+    WHERE h.tenant_id = $tenant AND h.id = t.household_id
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
-    SELECT $1, i.audit_id, $2, 'visit.create', 'visit', n.id, $14,
+    SELECT $tenant, i.audit_id, $recorder, 'visit.create', 'visit', n.id, $ip,
            jsonb_build_object('household_id', n.household_id)
     FROM ins n JOIN input i ON i.id = n.id
 )
@@ -95,7 +99,7 @@ LEFT JOIN (
     UNION ALL
     SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
            v.summary, v.acquainted, v.joined_group, v.created_at
-    FROM visits v WHERE v.tenant_id = $1 AND v.id = ANY($3)
+    FROM visits v WHERE v.tenant_id = $tenant AND v.id = ANY($ids::uuid[])
 ) r ON r.id = i.id
 ORDER BY i.ord
 "#;
@@ -166,6 +170,47 @@ pub struct Recorder<'a> {
     pub ip: Option<&'a str>,
 }
 
+/// The columns of a `record` call, bound by name into `RECORD`.
+struct RecordVisits<'a> {
+    who: &'a Recorder<'a>,
+    ids: Vec<Uuid>,
+    households: Vec<Uuid>,
+    visited_at: Vec<DateTime<Utc>>,
+    methods: Vec<&'a str>,
+    summaries: Vec<&'a str>,
+    acquainted: Vec<bool>,
+    joined_group: Vec<bool>,
+    audit_ids: Vec<Uuid>,
+    ords: Vec<i32>,
+}
+
+impl Prepared for RecordVisits<'_> {
+    type Id = RecordVisits<'static>;
+    const SQL: &'static str = RECORD;
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            "tenant" => out.push_bind_param::<SqlUuid, _>(&self.who.tenant_id),
+            "recorder" => out.push_bind_param::<SqlUuid, _>(&self.who.user_id),
+            "ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.ids),
+            "households" => out.push_bind_param::<Array<SqlUuid>, _>(&self.households),
+            "visited_at" => out.push_bind_param::<Array<Timestamptz>, _>(&self.visited_at),
+            "methods" => out.push_bind_param::<Array<Text>, _>(&self.methods),
+            "summaries" => out.push_bind_param::<Array<Text>, _>(&self.summaries),
+            "acquainted" => out.push_bind_param::<Array<Bool>, _>(&self.acquainted),
+            "joined_group" => out.push_bind_param::<Array<Bool>, _>(&self.joined_group),
+            "audit_ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.audit_ids),
+            "ords" => out.push_bind_param::<Array<Integer>, _>(&self.ords),
+            "leader_scope" => {
+                out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.leader_id)
+            }
+            "grid_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.grid_id),
+            "ip" => out.push_bind_param::<Nullable<Text>, _>(&self.who.ip),
+            other => Err(unknown_placeholder(other)),
+        }
+    }
+}
+
 /// Stores `items` (ids distinct) in one statement; one answer per item, in order.
 pub async fn record(
     conn: &mut AsyncPgConnection,
@@ -175,32 +220,19 @@ pub async fn record(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<Uuid> = items.iter().map(|v| v.id).collect();
-    let households: Vec<Uuid> = items.iter().map(|v| v.household_id).collect();
-    let times: Vec<DateTime<Utc>> = items.iter().map(|v| v.visited_at).collect();
-    let methods: Vec<&str> = items.iter().map(|v| v.method.as_str()).collect();
-    let summaries: Vec<&str> = items.iter().map(|v| v.summary.as_str()).collect();
-    let acquainted: Vec<bool> = items.iter().map(|v| v.acquainted).collect();
-    let joined: Vec<bool> = items.iter().map(|v| v.joined_group).collect();
-    let audit_ids: Vec<Uuid> = items.iter().map(|_| Uuid::now_v7()).collect();
-    let ords: Vec<i32> = (0..items.len() as i32).collect();
-    let rows: Vec<RecordRow> = diesel::sql_query(RECORD)
-        .bind::<SqlUuid, _>(who.tenant_id)
-        .bind::<SqlUuid, _>(who.user_id)
-        .bind::<Array<SqlUuid>, _>(&ids)
-        .bind::<Array<SqlUuid>, _>(&households)
-        .bind::<Array<Timestamptz>, _>(&times)
-        .bind::<Array<Text>, _>(&methods)
-        .bind::<Array<Text>, _>(&summaries)
-        .bind::<Array<Bool>, _>(&acquainted)
-        .bind::<Array<Bool>, _>(&joined)
-        .bind::<Array<SqlUuid>, _>(&audit_ids)
-        .bind::<Array<Integer>, _>(&ords)
-        .bind::<Nullable<SqlUuid>, _>(who.scope.leader_id)
-        .bind::<Nullable<SqlUuid>, _>(who.scope.grid_id)
-        .bind::<Nullable<Text>, _>(who.ip)
-        .load(conn)
-        .await?;
+    let statement = Statement(RecordVisits {
+        who,
+        ids: items.iter().map(|v| v.id).collect(),
+        households: items.iter().map(|v| v.household_id).collect(),
+        visited_at: items.iter().map(|v| v.visited_at).collect(),
+        methods: items.iter().map(|v| v.method.as_str()).collect(),
+        summaries: items.iter().map(|v| v.summary.as_str()).collect(),
+        acquainted: items.iter().map(|v| v.acquainted).collect(),
+        joined_group: items.iter().map(|v| v.joined_group).collect(),
+        audit_ids: items.iter().map(|_| Uuid::now_v7()).collect(),
+        ords: (0..items.len() as i32).collect(),
+    });
+    let rows: Vec<RecordRow> = statement.load(conn).await?;
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
     Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
 }

@@ -181,3 +181,69 @@ pub struct VisitFilter {
     #[serde(default)]
     pub per_page: Option<i64>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(visited_at: &str, method: &str, summary: &str) -> VisitInput {
+        VisitInput {
+            id: None,
+            household_id: Uuid::nil(),
+            visited_at: visited_at.into(),
+            method: method.into(),
+            summary: summary.into(),
+            acquainted: false,
+            joined_group: false,
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        "2026-11-26T02:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn times_are_kept_to_the_microsecond_as_the_database_does() {
+        let visit = input("2026-11-26T09:30:00.1234567+08:00", "door", "")
+            .parse(now())
+            .unwrap_or_else(|p| panic!("{:?}", p.into_fields()));
+        assert_eq!(
+            visit.visited_at.to_rfc3339(),
+            "2026-11-26T01:30:00.123456+00:00"
+        );
+        assert_eq!(visit.id.get_version_num(), 7, "a missing id is made as v7");
+    }
+
+    #[test]
+    fn five_minutes_of_clock_skew_and_no_more() {
+        assert!(input("2026-11-26T10:05:00+08:00", "door", "")
+            .parse(now())
+            .is_ok());
+        let problems = input("2026-11-26T10:05:01+08:00", "door", "")
+            .parse(now())
+            .map(|_| ())
+            .expect_err("refused")
+            .into_fields();
+        assert_eq!(problems["visited_at"], ["is in the future"]);
+    }
+
+    #[test]
+    fn every_bad_value_is_reported() {
+        let long = "字".repeat(MAX_SUMMARY + 1);
+        let problems = input("26/11/2026", "visit", &long)
+            .parse(now())
+            .map(|_| ())
+            .expect_err("refused")
+            .into_fields();
+        assert_eq!(
+            problems.keys().collect::<Vec<_>>(),
+            ["method", "summary", "visited_at"]
+        );
+        let nul = input("2026-11-26T09:00:00+08:00", "door", "a\0b").parse(now());
+        assert!(nul.is_err());
+        let exact = "字".repeat(MAX_SUMMARY);
+        assert!(input("2026-11-26T09:00:00+08:00", "group", &exact)
+            .parse(now())
+            .is_ok());
+    }
+}

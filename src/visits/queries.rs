@@ -41,13 +41,34 @@ pub enum Recorded {
 ///
 /// A row stored by a concurrent transaction that committed after this statement began is in
 /// neither `ins` nor `visits` as this statement sees them: that item comes back `InFlight`.
-const RECORD: &str = r#"
+///
+/// Two openings share the rest: a batch unnests arrays; a single visit binds scalars, whose
+/// plan PostgreSQL can cache and reuse (an array's length is unknown to a cached plan).
+const RECORD_MANY: &str = concat!(
+    r#"
 WITH input AS (
     SELECT * FROM unnest($ids::uuid[], $households::uuid[], $visited_at::timestamptz[],
                          $methods::text[], $summaries::text[], $acquainted::bool[],
                          $joined_group::bool[], $audit_ids::uuid[], $ords::int4[])
         AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id, ord)
-),
+),"#,
+    record_rest!()
+);
+
+const RECORD_ONE: &str = concat!(
+    r#"
+WITH input AS (
+    SELECT $id::uuid AS id, $household::uuid AS household_id,
+           $one_visited_at::timestamptz AS visited_at, $method::text AS method,
+           $summary::text AS summary, $one_acquainted::bool AS acquainted,
+           $one_joined_group::bool AS joined_group, $audit_id::uuid AS audit_id, 0 AS ord
+),"#,
+    record_rest!()
+);
+
+macro_rules! record_rest {
+    () => {
+        r#"
 scoped AS (
     SELECT i.ord, h.micro_grid_id
     FROM input i
@@ -99,10 +120,13 @@ LEFT JOIN (
     UNION ALL
     SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
            v.summary, v.acquainted, v.joined_group, v.created_at
-    FROM visits v WHERE v.tenant_id = $tenant AND v.id = ANY($ids::uuid[])
+    FROM visits v WHERE v.tenant_id = $tenant AND v.id IN (SELECT id FROM input)
 ) r ON r.id = i.id
 ORDER BY i.ord
-"#;
+"#
+    };
+}
+use record_rest;
 
 #[derive(QueryableByName)]
 struct RecordRow {
@@ -186,10 +210,19 @@ struct RecordVisits<'a> {
 
 impl Prepared for RecordVisits<'_> {
     type Id = RecordVisits<'static>;
-    const SQL: &'static str = RECORD;
+    const SQL: &'static str = RECORD_MANY;
 
     fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
         match name {
+            // The scalars of `RecordOne`: the first (only) visit.
+            "id" => out.push_bind_param::<SqlUuid, _>(&self.ids[0]),
+            "household" => out.push_bind_param::<SqlUuid, _>(&self.households[0]),
+            "one_visited_at" => out.push_bind_param::<Timestamptz, _>(&self.visited_at[0]),
+            "method" => out.push_bind_param::<Text, _>(&self.methods[0]),
+            "summary" => out.push_bind_param::<Text, _>(&self.summaries[0]),
+            "one_acquainted" => out.push_bind_param::<Bool, _>(&self.acquainted[0]),
+            "one_joined_group" => out.push_bind_param::<Bool, _>(&self.joined_group[0]),
+            "audit_id" => out.push_bind_param::<SqlUuid, _>(&self.audit_ids[0]),
             "tenant" => out.push_bind_param::<SqlUuid, _>(&self.who.tenant_id),
             "recorder" => out.push_bind_param::<SqlUuid, _>(&self.who.user_id),
             "ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.ids),
@@ -211,6 +244,18 @@ impl Prepared for RecordVisits<'_> {
     }
 }
 
+/// One visit: the same binds, the scalar opening.
+struct RecordOne<'a>(RecordVisits<'a>);
+
+impl Prepared for RecordOne<'_> {
+    type Id = RecordOne<'static>;
+    const SQL: &'static str = RECORD_ONE;
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.bind(name, out)
+    }
+}
+
 /// Stores `items` (ids distinct) in one statement; one answer per item, in order.
 pub async fn record(
     conn: &mut AsyncPgConnection,
@@ -220,7 +265,7 @@ pub async fn record(
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let statement = Statement(RecordVisits {
+    let columns = RecordVisits {
         who,
         ids: items.iter().map(|v| v.id).collect(),
         households: items.iter().map(|v| v.household_id).collect(),
@@ -231,8 +276,12 @@ pub async fn record(
         joined_group: items.iter().map(|v| v.joined_group).collect(),
         audit_ids: items.iter().map(|_| Uuid::now_v7()).collect(),
         ords: (0..items.len() as i32).collect(),
-    });
-    let rows: Vec<RecordRow> = statement.load(conn).await?;
+    };
+    let rows: Vec<RecordRow> = if items.len() == 1 {
+        Statement(RecordOne(columns)).load(conn).await?
+    } else {
+        Statement(columns).load(conn).await?
+    };
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
     Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
 }

@@ -111,6 +111,9 @@ pub async fn record_all(
             (Some(Outcome::Failed(AppError::NotFound)), true) => {
                 Outcome::Failed(AppError::NotFound)
             }
+            (Some(Outcome::Failed(AppError::Conflict(_))), true) => {
+                Outcome::Failed(AppError::conflict(CONFLICT))
+            }
             _ => Outcome::Failed(AppError::conflict(
                 "this visit id is used by an earlier item of the batch with different content",
             )),

@@ -6,10 +6,15 @@ pub mod handlers;
 mod login;
 mod me;
 pub mod passwords;
+<<<<<<< HEAD
 mod refresh;
 pub mod sessions;
+=======
+pub mod scope;
+>>>>>>> field
 pub mod throttle;
 pub mod tokens;
 pub mod types;
 
 pub use caller::Caller;
+pub use scope::Scope;

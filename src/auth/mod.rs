@@ -6,12 +6,9 @@ pub mod handlers;
 mod login;
 mod me;
 pub mod passwords;
-<<<<<<< HEAD
 mod refresh;
-pub mod sessions;
-=======
 pub mod scope;
->>>>>>> field
+pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod types;

@@ -6,4 +6,5 @@
 mod fixtures;
 mod harness;
 
+mod demo;
 mod service;

@@ -110,9 +110,9 @@ pub fn simulate(
         .iter()
         .map(|_| {
             if rng.random_bool(0.8) {
-                (rng.random_range(0.85..0.99), 0.04)
+                (rng.random_range(0.88..0.99), 0.03)
             } else {
-                (rng.random_range(0.45..0.8), 0.15)
+                (rng.random_range(0.5..0.85), 0.12)
             }
         })
         .collect();

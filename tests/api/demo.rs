@@ -196,8 +196,16 @@ async fn seeding_again_changes_nothing() {
 #[tokio::test]
 async fn the_history_agrees_with_the_households() {
     let app = TestApp::spawn().await;
-    let seeded = seed(&app, &DemoShape::small(), 26).await.unwrap();
     let db = connect(&app).await;
+    // The seed builds the visits' indexes after the rows (the table was empty): they must
+    // all be back, exactly as the migrations made them.
+    let indexes = "SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes \
+                   WHERE tablename = 'visits'";
+    let before: String = db.query_one(indexes, &[]).await.unwrap().get(0);
+    let seeded = seed(&app, &DemoShape::small(), 26).await.unwrap();
+    let after: String = db.query_one(indexes, &[]).await.unwrap().get(0);
+    assert_eq!(before, after);
+    assert!(before.matches("CREATE").count() >= 5, "{before}");
     assert_eq!(
         count(&db, "SELECT count(*) FROM visits").await,
         seeded.visits as i64

@@ -148,6 +148,9 @@ pub async fn seed(
             s.rows as f64 / s.elapsed.as_secs_f64().max(0.001)
         );
     }
+    if seeded.is_none() && progress {
+        println!("{TENANT_NAME} ({TENANT_CODE}) exists already; nothing seeded");
+    }
     Ok(seeded.is_some())
 }
 

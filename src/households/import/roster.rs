@@ -469,3 +469,290 @@ fn members_of(cell: &Cell) -> Result<Option<i64>, String> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::check_char;
+    use proptest::prelude::*;
+
+    fn csv_rows(text: &str) -> Result<Vec<RawRow>, FileProblem> {
+        read(text.as_bytes(), Some("roster.csv"), Some("text/csv"))
+    }
+
+    fn household(row: &RawRow) -> NewHousehold {
+        row.check().household.expect("a valid row")
+    }
+
+    #[test]
+    fn chinese_headers_with_bom_in_any_order() {
+        let text = "\u{feff} 户主 ,微网格,类型,地址,标签,人数,电话,身份证号\n\
+                    张建国,新埭村第1微网格,农户,新埭村3组12号,\"低保户，独居老人、党员;退役军人\",4,138 1234 5678,11010519491231002x\n";
+        let rows = csv_rows(text).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 2);
+        let checked = rows[0].check();
+        assert_eq!(checked.micro_grid, "新埭村第1微网格");
+        let h = checked.household.unwrap();
+        assert_eq!(h.name, "张建国");
+        assert_eq!(h.kind.as_str(), "village");
+        assert_eq!(h.members, Some(4));
+        assert_eq!(h.phone.unwrap().as_str(), "13812345678");
+        assert_eq!(h.id_number.unwrap().as_str(), "11010519491231002X");
+        assert_eq!(h.tags, ["低保户", "独居老人", "党员", "退役军人"]);
+    }
+
+    #[test]
+    fn only_the_required_columns_are_needed_and_blank_rows_are_skipped() {
+        let text = "micro_grid,kind,name,address\n\n,,,\nm1,resident,李梅,新埭镇人民路8号\n";
+        let rows = csv_rows(text).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 4);
+        let h = household(&rows[0]);
+        assert_eq!((h.phone, h.members, h.tags.len()), (None, None, 0));
+    }
+
+    #[test]
+    fn header_problems_name_every_column() {
+        let problem = csv_rows("微网格,名称,地址,颜色,size\nx,y,z,w,v\n").unwrap_err();
+        assert_eq!(problem.field, "header");
+        assert!(
+            problem.problem.contains("颜色, size"),
+            "{}",
+            problem.problem
+        );
+        assert!(problem.problem.contains("missing required columns: kind"));
+        let repeated = csv_rows("micro_grid,kind,name,address,名称\nx,y,z,w,v\n").unwrap_err();
+        assert!(repeated.problem.contains("repeated columns: 名称"));
+    }
+
+    #[test]
+    fn empty_headerless_and_foreign_files_are_refused() {
+        for bytes in [&b""[..], b"\xEF\xBB\xBF", b" \n\r\n", b",,,\n"] {
+            assert_eq!(read(bytes, None, None).unwrap_err().field, "file");
+        }
+        assert!(csv_rows("micro_grid,kind,name,address\n")
+            .unwrap_err()
+            .problem
+            .contains("no households"));
+        // "户主" in GBK, as Excel on a Chinese Windows saves "CSV".
+        let gbk = b"\xbb\xa7\xd6\xf7,kind\n";
+        assert!(read(gbk, None, None).unwrap_err().problem.contains("UTF-8"));
+        let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        assert!(read(&xls, None, None).unwrap_err().problem.contains(".xls"));
+        let broken_zip = b"PK\x03\x04 not really a workbook";
+        assert!(read(broken_zip, None, None)
+            .unwrap_err()
+            .problem
+            .contains("XLSX"));
+    }
+
+    #[test]
+    fn kind_labels_map_to_the_api_words() {
+        for (label, kind) in [
+            ("农户", "village"),
+            ("村民", "village"),
+            (" Village ", "village"),
+            ("居民", "resident"),
+            ("住户", "resident"),
+            ("企业", "enterprise"),
+            ("ENTERPRISE", "enterprise"),
+        ] {
+            assert_eq!(kind_of(label), Some(kind), "{label}");
+        }
+        assert_eq!(kind_of("工厂"), None);
+    }
+
+    fn row_of(cells: &[(Column, Cell)]) -> RawRow {
+        let mut row = RawRow {
+            row: 7,
+            cells: BTreeMap::new(),
+        };
+        row.cells.insert(Column::MicroGrid, Cell::Text("m1".into()));
+        row.cells.insert(Column::Kind, Cell::Text("企业".into()));
+        row.cells
+            .insert(Column::Name, Cell::Text("新埭纺织有限公司".into()));
+        row.cells
+            .insert(Column::Address, Cell::Text("工业园区1号".into()));
+        row.cells.extend(cells.iter().cloned());
+        row
+    }
+
+    #[test]
+    fn excel_numbers_read_as_people_wrote_them() {
+        let h = household(&row_of(&[
+            (Column::Phone, Cell::Number(13812345678.0)),
+            (Column::Members, Cell::Number(4.0)),
+            (Column::Tags, Cell::Number(2024.0)),
+        ]));
+        assert_eq!(h.phone.unwrap().as_str(), "13812345678");
+        assert_eq!(h.members, Some(4));
+        assert_eq!(h.tags, ["2024"]);
+        assert_eq!(number_text(1.5), "1.5");
+        assert_eq!(number_text(13812345678.0), "13812345678");
+        assert_eq!(number_text(330424199001011234.0), "330424199001011260");
+    }
+
+    #[test]
+    fn every_problem_of_a_row_is_named_with_its_field() {
+        let problems = row_of(&[
+            (Column::MicroGrid, Cell::Text(" ".into())),
+            (Column::Kind, Cell::Text("工厂".into())),
+            (Column::Phone, Cell::Text("12345".into())),
+            (Column::Members, Cell::Number(4.5)),
+            (Column::IdNumber, Cell::Number(330424199001011234.0)),
+        ])
+        .check()
+        .household
+        .unwrap_err();
+        let fields: Vec<&str> = problems
+            .iter()
+            .map(|p| p.split(':').next().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["micro_grid", "kind", "members", "id_number", "phone"]
+        );
+        assert!(problems[3].contains("stored as a number"), "{problems:?}");
+        let words = row_of(&[(Column::Members, Cell::Text("四".into()))])
+            .check()
+            .household
+            .unwrap_err();
+        assert_eq!(words, ["members: “四” is not a whole number"]);
+        let zero = row_of(&[(Column::Members, Cell::Text("0".into()))]).check();
+        assert_eq!(
+            zero.household.unwrap_err(),
+            ["members: must be between 1 and 99"]
+        );
+    }
+
+    #[test]
+    fn tags_split_on_every_separator() {
+        assert_eq!(
+            split_tags(" 低保户,独居老人，党员、残疾人;困难户；"),
+            ["低保户", "独居老人", "党员", "残疾人", "困难户"]
+        );
+    }
+
+    /// A valid ID number from a birth date and a sequence number.
+    fn id_number(year: u32, month: u32, day: u32, sequence: u32) -> String {
+        let digits = format!("330424{year:04}{month:02}{day:02}{sequence:03}");
+        let check = check_char(digits.as_bytes()) as char;
+        format!("{digits}{check}")
+    }
+
+    const HEADERS_EN: [&str; 9] = [
+        "micro_grid",
+        "kind",
+        "name",
+        "address",
+        "phone",
+        "id_number",
+        "members",
+        "tags",
+        "note",
+    ];
+    const HEADERS_ZH: [&str; 9] = [
+        "微网格",
+        "类型",
+        "户主/名称",
+        "地址",
+        "电话",
+        "身份证号",
+        "人数",
+        "标签",
+        "备注",
+    ];
+
+    fn to_csv(headers: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new()
+            .flexible(true)
+            .from_writer(Vec::new());
+        writer.write_record(headers).unwrap();
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        writer.into_inner().unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_cells_never_panic(
+            cells in proptest::collection::vec(proptest::collection::vec(any::<String>(), 0..11), 1..6),
+            chinese in any::<bool>(),
+        ) {
+            let headers = if chinese { HEADERS_ZH } else { HEADERS_EN };
+            let bytes = to_csv(&headers, &cells);
+            if let Ok(rows) = read(&bytes, None, None) {
+                for row in &rows {
+                    let _ = row.check();
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_and_numbers_never_panic(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            number in any::<f64>(),
+        ) {
+            let _ = read(&bytes, None, None);
+            let mut prefixed = b"PK\x03\x04".to_vec();
+            prefixed.extend(&bytes);
+            let _ = read(&prefixed, None, None);
+            for column in [Column::Phone, Column::IdNumber, Column::Members, Column::Name, Column::Kind] {
+                let _ = row_of(&[(column, Cell::Number(number))]).check();
+            }
+        }
+
+        #[test]
+        fn a_valid_row_comes_back_as_the_same_household(
+            kind in prop::sample::select(vec!["village", "resident", "enterprise", "农户", "居民", "企业"]),
+            name in "[\u{4e00}-\u{9fa5}]{2,4}",
+            address in "[\u{4e00}-\u{9fa5}0-9 ,\"]{1,30}[号]",
+            phone in proptest::option::of("1[3-9][0-9]{9}"),
+            birth in (1930u32..2020, 1u32..13, 1u32..29, 0u32..1000),
+            has_id in any::<bool>(),
+            members in proptest::option::of(1i64..100),
+            tags in proptest::collection::vec("[\u{4e00}-\u{9fa5}a-z]{1,6}", 0..5),
+            note in "[\u{4e00}-\u{9fa5} ,\"\n]{0,40}",
+            chinese in any::<bool>(),
+            reverse in any::<bool>(),
+        ) {
+            let id = has_id.then(|| id_number(birth.0, birth.1, birth.2, birth.3));
+            let values = [
+                "新埭村第1微网格".to_owned(),
+                kind.to_owned(),
+                name.clone(),
+                address.clone(),
+                phone.clone().unwrap_or_default(),
+                id.clone().unwrap_or_default(),
+                members.map(|m| m.to_string()).unwrap_or_default(),
+                tags.join("、"),
+                note.clone(),
+            ];
+            let headers = if chinese { HEADERS_ZH } else { HEADERS_EN };
+            let mut order: Vec<usize> = (0..9).collect();
+            if reverse {
+                order.reverse();
+            }
+            let header: Vec<&str> = order.iter().map(|&i| headers[i]).collect();
+            let row: Vec<String> = order.iter().map(|&i| values[i].clone()).collect();
+            let rows = read(&to_csv(&header, &[row]), None, None).unwrap();
+            prop_assert_eq!(rows.len(), 1);
+            let checked = rows[0].check();
+            prop_assert_eq!(&checked.micro_grid, "新埭村第1微网格");
+            let expected = NewHousehold::parse(&HouseholdDraft {
+                kind: kind_of(kind).unwrap(),
+                name: &name,
+                address: &address,
+                phone: phone.as_deref(),
+                id_number: id.as_deref(),
+                members,
+                tags: &tags,
+                note: Some(&note),
+            })
+            .unwrap();
+            prop_assert_eq!(checked.household.unwrap(), expected);
+        }
+    }
+}

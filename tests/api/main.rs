@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod grids;
 mod households;
+mod import;
 mod issues;
 mod micro_grids;
 mod row_security;

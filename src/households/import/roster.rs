@@ -206,15 +206,30 @@ fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
         .flexible(true)
         .from_reader(bytes);
     let mut grid = Vec::new();
+    // The row a spreadsheet shows for a record: the line it starts on (csv skips blank
+    // lines, and its own line count lags behind CRLF, so count the breaks ourselves), less
+    // the line breaks inside earlier quoted cells, which a spreadsheet keeps in one row.
+    let (mut counted, mut line, mut inside) = (0usize, 1usize, 0usize);
     for record in reader.records() {
         let record = record.map_err(|e| FileProblem::file(format!("unreadable CSV: {e}")))?;
-        // The line the record starts on is the row a spreadsheet shows for it (CSV has
-        // no blank-row markers otherwise; quoted line breaks inside a cell are rare).
-        let line = record
+        let mut start = record
             .position()
-            .map_or(grid.len() + 1, |p| p.line() as usize);
+            .map_or(counted, |p| p.byte() as usize)
+            .clamp(counted, bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        line += bytes[counted..start]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = start;
         let cells = record.iter().map(|c| Cell::Text(c.to_owned())).collect();
-        grid.push((line, cells));
+        grid.push((line - inside, cells));
+        inside += record
+            .iter()
+            .map(|c| c.matches('\n').count())
+            .sum::<usize>();
         if grid.len() > MAX_ROWS + 1 {
             return Err(too_many_rows());
         }
@@ -510,6 +525,19 @@ mod tests {
         assert_eq!(rows[0].row, 4);
         let h = household(&rows[0]);
         assert_eq!((h.phone, h.members, h.tags.len()), (None, None, 0));
+    }
+
+    #[test]
+    fn rows_are_numbered_as_a_spreadsheet_shows_them() {
+        let text = "micro_grid,kind,name,address\r\nm1,农户,甲,地址\r\n\r\nm1,农户,\"乙\n丙\",地址\r\n,,,\r\nm1,农户,丁,地址\r\n";
+        let numbers: Vec<usize> = csv_rows(text).unwrap().iter().map(|r| r.row).collect();
+        assert_eq!(numbers, [2, 4, 6]);
+        let lf: Vec<usize> = csv_rows(&text.replace("\r\n", "\n"))
+            .unwrap()
+            .iter()
+            .map(|r| r.row)
+            .collect();
+        assert_eq!(lf, [2, 4, 6]);
     }
 
     #[test]

@@ -160,7 +160,8 @@ async fn an_xlsx_roster_with_typed_numbers_is_read_as_written() {
     assert_eq!(gu["tags"], json!(["党员", "退役军人"]));
     assert_eq!(named(&app, &t, "徐建平").await["kind"], "resident");
 
-    // An ID number typed as a number has lost digits already: refused, by row number.
+    // An ID number typed as a number has lost digits already: refused, by its row number
+    // in the sheet (blank rows counted, as Excel shows them).
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let sheet = workbook.add_worksheet();
     for (col, header) in EN_HEADER.split(',').enumerate() {
@@ -170,9 +171,9 @@ async fn an_xlsx_roster_with_typed_numbers_is_read_as_written() {
         .iter()
         .enumerate()
     {
-        sheet.write_string(1, col as u16, *value).unwrap();
+        sheet.write_string(3, col as u16, *value).unwrap();
     }
-    sheet.write_number(1, 5, 330424198811220317.0).unwrap();
+    sheet.write_number(3, 5, 330424198811220317.0).unwrap();
     let resp = upload(
         &app,
         &t.admin.token,
@@ -181,7 +182,7 @@ async fn an_xlsx_roster_with_typed_numbers_is_read_as_written() {
     )
     .await;
     resp.expect_error(422, "validation_failed");
-    let problem = resp.body["error"]["fields"]["row 2"][0].as_str().unwrap();
+    let problem = resp.body["error"]["fields"]["row 4"][0].as_str().unwrap();
     assert!(
         problem.starts_with("id_number: stored as a number"),
         "{problem}"
@@ -571,4 +572,40 @@ async fn the_command_line_prints_every_bad_row_and_creates_nothing() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("nowhere"));
     assert_eq!(households(&app).await, before);
+}
+
+#[tokio::test]
+async fn the_sample_rosters_in_the_docs_import_cleanly() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
+    for name in ["households.csv", "households-en.csv"] {
+        let bytes = std::fs::read(examples.join(name)).unwrap();
+        let body = upload(&app, &t.admin.token, name, bytes).await.expect(201);
+        assert_eq!(body, json!({"created": 20}), "{name}");
+    }
+    let firm = app
+        .get("/api/v1/households?q=服饰&per_page=5", &t.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(firm["total"], 2);
+    assert_eq!(firm["items"][0]["kind"], "enterprise");
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_import() {
+    let app = TestApp::spawn().await;
+    let doc = app
+        .send(reqwest::Method::GET, "/api/v1/openapi.json", None, None)
+        .await
+        .expect(200);
+    let import = &doc["paths"]["/api/v1/households/import"]["post"];
+    assert!(
+        import["requestBody"]["content"]["multipart/form-data"].is_object(),
+        "{import}"
+    );
+    for status in ["201", "400", "401", "403", "413", "422"] {
+        assert!(import["responses"][status].is_object(), "{status} missing");
+    }
+    assert!(doc["components"]["schemas"]["Imported"].is_object());
 }

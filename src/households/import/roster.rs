@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 
 use crate::error::FieldErrors;
 use crate::households::types::{HouseholdDraft, NewHousehold};
@@ -237,43 +237,107 @@ fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
     Ok(grid)
 }
 
-/// The first sheet's cells, each row with its spreadsheet row number.
+/// Most columns a roster row is read across (it has nine).
+const MAX_COLUMNS: u32 = 64;
+/// Most a workbook may unpack to: a 20 MiB upload of repeated cells could otherwise unpack
+/// to gigabytes (a "zip bomb") before the row cap is ever reached.
+const MAX_UNPACKED: u64 = 256 << 20;
+
+/// The first sheet's non-blank cells, row by row with their spreadsheet row numbers. The
+/// cells are streamed, not loaded as calamine's dense range: one cell at XFD1048576 would
+/// otherwise allocate a million rows of 16,384 cells.
 fn xlsx_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
     let unreadable = |e: &dyn std::fmt::Display| {
         FileProblem::file(format!("not a readable XLSX workbook ({e})"))
     };
+    if unpacked_size(bytes).is_some_and(|size| size > MAX_UNPACKED) {
+        return Err(FileProblem::file(
+            "the workbook unpacks to more than 256 MiB; split the roster",
+        ));
+    }
     let mut workbook: Xlsx<_> =
         calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = match workbook.worksheet_range_at(0) {
-        Some(range) => range.map_err(|e| unreadable(&e))?,
-        None => return Err(FileProblem::file("the workbook has no sheet")),
+    let Some(sheet) = workbook.sheet_names().into_iter().next() else {
+        return Err(FileProblem::file("the workbook has no sheet"));
     };
-    let first_row = range.start().map_or(0, |(row, _)| row as usize);
-    let first_col = range.start().map_or(0, |(_, col)| col as usize);
-    if range.height() > MAX_ROWS + 1 {
-        return Err(too_many_rows());
+    let mut reader = workbook
+        .worksheet_cells_reader(&sheet)
+        .map_err(|e| unreadable(&e))?;
+    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(|e| unreadable(&e))? {
+        let value = cell_of(cell.get_value());
+        if value.is_blank() {
+            continue;
+        }
+        let (row, col) = cell.get_position();
+        if col >= MAX_COLUMNS {
+            return Err(FileProblem::file(format!(
+                "a cell beyond column {MAX_COLUMNS} (row {}); the roster has nine columns",
+                row + 1
+            )));
+        }
+        let cells = rows.entry(row).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Cell::Empty);
+        }
+        cells[col] = value;
+        if rows.len() > MAX_ROWS + 1 {
+            return Err(too_many_rows());
+        }
     }
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(i, row)| {
-            // Columns left of the used range are empty; keep positions for the header.
-            let mut cells = vec![Cell::Empty; first_col];
-            cells.extend(row.iter().map(cell_of));
-            (first_row + i + 1, cells)
-        })
+    Ok(rows
+        .into_iter()
+        .map(|(row, cells)| (row as usize + 1, cells))
         .collect())
 }
 
-fn cell_of(data: &Data) -> Cell {
+/// The sum of the sizes a ZIP's central directory declares for its entries (the zip reader
+/// holds each entry to its declared size), or `None` when there is no readable directory
+/// (calamine then reports the file unreadable). ZIP64 entries count as too large.
+fn unpacked_size(bytes: &[u8]) -> Option<u64> {
+    const END: &[u8] = b"PK\x05\x06";
+    const ENTRY: &[u8] = b"PK\x01\x02";
+    let tail_from = bytes.len().saturating_sub(22 + 65_535);
+    let end = bytes[tail_from..]
+        .windows(4)
+        .rposition(|w| w == END)
+        .map(|i| tail_from + i)?;
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_le_bytes(bytes.get(at..at + 2)?.try_into().ok()?) as usize)
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+    };
+    let entries = u16_at(end + 10)?;
+    let mut at = u32_at(end + 16)? as usize;
+    let mut total = 0u64;
+    for _ in 0..entries {
+        if bytes.get(at..at + 4)? != ENTRY {
+            return None;
+        }
+        let size = u32_at(at + 24)?;
+        if size == u32::MAX {
+            return Some(u64::MAX);
+        }
+        total += u64::from(size);
+        at += 46 + u16_at(at + 28)? + u16_at(at + 30)? + u16_at(at + 32)?;
+    }
+    Some(total)
+}
+
+fn cell_of(data: &DataRef<'_>) -> Cell {
     match data {
-        Data::Empty => Cell::Empty,
-        Data::Int(n) => Cell::Number(*n as f64),
-        Data::Float(n) => Cell::Number(*n),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
-        Data::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
-        Data::DateTime(d) => Cell::Number(d.as_f64()),
-        Data::Error(e) => Cell::Text(format!("#{e:?}")),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(n) => Cell::Number(*n as f64),
+        DataRef::Float(n) => Cell::Number(*n),
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            Cell::Text(s.clone())
+        }
+        DataRef::SharedString(s) => Cell::Text((*s).to_owned()),
+        DataRef::Bool(b) => Cell::Text(if *b { "TRUE" } else { "FALSE" }.to_owned()),
+        DataRef::DateTime(d) => Cell::Number(d.as_f64()),
+        DataRef::Error(e) => Cell::Text(format!("#{e:?}")),
     }
 }
 
@@ -573,6 +637,52 @@ mod tests {
             .unwrap_err()
             .problem
             .contains("XLSX"));
+    }
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let sheet = workbook.add_worksheet();
+        for (row, col, text) in cells {
+            sheet.write_string(*row, *col, *text).unwrap();
+        }
+        workbook.save_to_buffer().unwrap()
+    }
+
+    const XLSX_HEADER: [(u32, u16, &str); 4] = [
+        (0, 0, "micro_grid"),
+        (0, 1, "kind"),
+        (0, 2, "name"),
+        (0, 3, "address"),
+    ];
+
+    #[test]
+    fn far_away_cells_are_read_sparsely_or_refused() {
+        let mut cells = XLSX_HEADER.to_vec();
+        cells.extend([
+            (1_048_575, 0, "m1"),
+            (1_048_575, 1, "农户"),
+            (1_048_575, 2, "甲"),
+        ]);
+        cells.push((1_048_575, 3, "地址"));
+        let rows = read(&workbook(&cells), None, None).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].row, 1_048_576);
+        let mut cells = XLSX_HEADER.to_vec();
+        cells.push((1_048_575, 16_383, "x"));
+        let problem = read(&workbook(&cells), None, None).unwrap_err();
+        assert!(problem.problem.contains("beyond column 64"), "{problem:?}");
+    }
+
+    #[test]
+    fn a_workbook_that_unpacks_too_far_is_refused_before_reading() {
+        let mut bytes = workbook(&XLSX_HEADER);
+        let size = unpacked_size(&bytes).unwrap();
+        assert!(size > 0 && size < 1 << 20, "{size}");
+        // Declare the first entry 4 GiB large, as a zip bomb would.
+        let entry = bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+        bytes[entry + 24..entry + 28].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+        let problem = read(&bytes, None, None).unwrap_err();
+        assert!(problem.problem.contains("256 MiB"), "{problem:?}");
     }
 
     #[test]

@@ -463,10 +463,14 @@ impl RawRow {
         let kind = match kind_of(&label) {
             Some(kind) => kind,
             None => {
-                problems.push(format!(
-                    "kind: “{label}” is not one of village, resident, enterprise \
-                     (农户, 村民, 居民, 住户, 企业)"
-                ));
+                problems.push(if label.is_empty() {
+                    "kind: must not be empty".to_owned()
+                } else {
+                    format!(
+                        "kind: “{label}” is not one of village, resident, enterprise \
+                         (农户, 村民, 居民, 住户, 企业)"
+                    )
+                });
                 // Still check the other fields: one answer names every problem.
                 "village"
             }
@@ -757,6 +761,8 @@ mod tests {
             .household
             .unwrap_err();
         assert_eq!(words, ["members: “四” is not a whole number"]);
+        let no_kind = row_of(&[(Column::Kind, Cell::Empty)]).check();
+        assert_eq!(no_kind.household.unwrap_err(), ["kind: must not be empty"]);
         let zero = row_of(&[(Column::Members, Cell::Text("0".into()))]).check();
         assert_eq!(
             zero.household.unwrap_err(),

@@ -193,7 +193,7 @@ pub fn read(
     rows(grid)
 }
 
-/// The CSV's records as cells, each with its line number.
+/// The CSV's records as cells, each with its spreadsheet row number.
 fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
     let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {

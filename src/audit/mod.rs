@@ -24,15 +24,51 @@ pub async fn record(
     entity_id: Option<Uuid>,
     detail: Option<serde_json::Value>,
 ) -> AppResult<()> {
+    let actor = Actor {
+        id: Some(caller.user_id),
+        ip: caller.ip.as_deref(),
+    };
+    insert(conn, actor, tenant_id, action, entity, entity_id, detail).await
+}
+
+/// Appends one audit record for work done from the command line on the server: there is
+/// no signed-in user (`actor_id` null) and no client address.
+pub async fn record_unattended(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    action: &str,
+    entity: &str,
+    entity_id: Option<Uuid>,
+    detail: Option<serde_json::Value>,
+) -> AppResult<()> {
+    let actor = Actor { id: None, ip: None };
+    insert(conn, actor, tenant_id, action, entity, entity_id, detail).await
+}
+
+/// Who did it: a user from an address, or nobody (the command line).
+struct Actor<'a> {
+    id: Option<Uuid>,
+    ip: Option<&'a str>,
+}
+
+async fn insert(
+    conn: &mut AsyncPgConnection,
+    actor: Actor<'_>,
+    tenant_id: Uuid,
+    action: &str,
+    entity: &str,
+    entity_id: Option<Uuid>,
+    detail: Option<serde_json::Value>,
+) -> AppResult<()> {
     diesel::insert_into(audit_log::table)
         .values((
             audit_log::tenant_id.eq(tenant_id),
             audit_log::id.eq(Uuid::now_v7()),
-            audit_log::actor_id.eq(caller.user_id),
+            audit_log::actor_id.eq(actor.id),
             audit_log::action.eq(action),
             audit_log::entity.eq(entity),
             audit_log::entity_id.eq(entity_id),
-            audit_log::ip.eq(caller.ip.as_deref()),
+            audit_log::ip.eq(actor.ip),
             audit_log::detail.eq(detail),
         ))
         .execute(conn)

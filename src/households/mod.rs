@@ -21,6 +21,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/households", web::post().to(create::create))
         .route("/households", web::get().to(list::list))
         .route("/households/assign", web::post().to(assign::assign))
+        // Before `/households/{id}`, which would otherwise take `import` for an id.
+        .route("/households/import", web::post().to(import::import))
         .route("/households/{id}", web::get().to(show::show))
         .route("/households/{id}", web::patch().to(update::update));
 }
@@ -34,7 +36,14 @@ pub fn sees_contact(caller: &Caller) -> bool {
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(create::create, list::list, show::show, update::update, assign::assign,),
+    paths(
+        create::create,
+        list::list,
+        show::show,
+        update::update,
+        assign::assign,
+        import::import,
+    ),
     components(schemas(
         types::Household,
         types::Dossier,
@@ -42,6 +51,8 @@ pub fn sees_contact(caller: &Caller) -> bool {
         types::UpdateHousehold,
         types::AssignHouseholds,
         types::Assigned,
+        types::ImportForm,
+        types::Imported,
     ))
 )]
 pub struct Api;

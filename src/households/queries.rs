@@ -184,6 +184,42 @@ pub async fn visit_interval_days(conn: &mut AsyncPgConnection, tenant: Uuid) -> 
         .await?)
 }
 
+/// A household's row as inserted: one shape for the API's single insert and the roster
+/// import's many, so both store exactly the same columns.
+#[derive(Insertable)]
+#[diesel(table_name = households)]
+struct InsertRow<'a> {
+    tenant_id: Uuid,
+    id: Uuid,
+    micro_grid_id: Uuid,
+    kind: HouseholdKind,
+    name: &'a str,
+    address: &'a str,
+    phone: Option<&'a str>,
+    id_number: Option<&'a str>,
+    members: Option<i32>,
+    tags: &'a Vec<String>,
+    note: Option<&'a str>,
+}
+
+impl<'a> InsertRow<'a> {
+    fn of(tenant: Uuid, micro_grid: Uuid, household: &'a NewHousehold) -> InsertRow<'a> {
+        InsertRow {
+            tenant_id: tenant,
+            id: Uuid::now_v7(),
+            micro_grid_id: micro_grid,
+            kind: household.kind,
+            name: &household.name,
+            address: &household.address,
+            phone: household.phone.as_ref().map(|p| p.as_str()),
+            id_number: household.id_number.as_ref().map(|n| n.as_str()),
+            members: household.members,
+            tags: &household.tags,
+            note: household.note.as_deref(),
+        }
+    }
+}
+
 pub async fn insert(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
@@ -191,21 +227,40 @@ pub async fn insert(
     household: &NewHousehold,
 ) -> AppResult<HouseholdRow> {
     Ok(diesel::insert_into(households::table)
-        .values((
-            households::tenant_id.eq(tenant),
-            households::id.eq(Uuid::now_v7()),
-            households::micro_grid_id.eq(micro_grid),
-            households::kind.eq(household.kind),
-            households::name.eq(&household.name),
-            households::address.eq(&household.address),
-            households::phone.eq(household.phone.as_ref().map(|p| p.as_str())),
-            households::id_number.eq(household.id_number.as_ref().map(|n| n.as_str())),
-            households::members.eq(household.members),
-            households::tags.eq(&household.tags),
-            households::note.eq(household.note.as_deref()),
-        ))
+        .values(InsertRow::of(tenant, micro_grid, household))
         .returning(HouseholdRow::as_returning())
         .get_result(conn)
+        .await?)
+}
+
+/// Inserts many households (micro-grid, household) in one statement; the caller keeps
+/// a batch under PostgreSQL's 65535 parameters (11 per row).
+pub async fn insert_many(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    batch: &[(Uuid, NewHousehold)],
+) -> AppResult<usize> {
+    let rows: Vec<InsertRow<'_>> = batch
+        .iter()
+        .map(|(micro_grid, household)| InsertRow::of(tenant, *micro_grid, household))
+        .collect();
+    Ok(diesel::insert_into(households::table)
+        .values(rows)
+        .execute(conn)
+        .await?)
+}
+
+/// The ids of the tenant's micro-grids among `names`, by name.
+pub async fn micro_grids_named(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    names: &[&str],
+) -> AppResult<Vec<(String, Uuid)>> {
+    Ok(micro_grids::table
+        .filter(micro_grids::tenant_id.eq(tenant))
+        .filter(micro_grids::name.eq_any(names))
+        .select((micro_grids::name, micro_grids::id))
+        .load(conn)
         .await?)
 }
 

@@ -86,6 +86,21 @@ pub struct Assigned {
     pub assigned: i64,
 }
 
+/// `POST /households/import`: a multipart form with one file.
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    /// The roster, CSV (UTF-8) or XLSX, at most 20 MiB and 50,000 rows.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Imported {
+    /// How many households the roster created.
+    pub created: i64,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

@@ -11,6 +11,7 @@ mod auth;
 mod demo;
 mod grids;
 mod households;
+mod import;
 mod issues;
 mod micro_grids;
 mod row_security;

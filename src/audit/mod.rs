@@ -1,6 +1,10 @@
 //! The audit log: every write and every export, who, what, from where. Records are written
 //! in the same transaction as the change they describe, so neither exists without the other.
 
+mod list;
+mod queries;
+pub mod types;
+
 use actix_web::web;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -36,8 +40,10 @@ pub async fn record(
     Ok(())
 }
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/audit", web::get().to(list::list));
+}
 
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(paths(list::list), components(schemas(types::AuditEntry)))]
 pub struct Api;

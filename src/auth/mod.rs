@@ -7,9 +7,11 @@ mod login;
 mod me;
 pub mod passwords;
 mod refresh;
+pub mod scope;
 pub mod sessions;
 pub mod throttle;
 pub mod tokens;
 pub mod types;
 
 pub use caller::Caller;
+pub use scope::Scope;

@@ -2,6 +2,7 @@
 
 pub mod cluster;
 pub mod migrate;
+pub mod prepared;
 pub mod schema;
 
 use std::time::Duration;

@@ -1,13 +1,57 @@
-//! (to be built)
+//! Issues (融亲): what residents ask for — road stakes, housing approval, land acquisition,
+//! low-income allowance — followed from raising to resolution and the resident's feedback.
+//! Every transition is an event; escalated issues form the township's queue.
 
+pub mod queries;
+pub mod raise;
+pub mod show;
+pub mod transitions;
 pub mod types;
 
 pub use types::{Issue, IssueEvent};
 
 use actix_web::web;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use crate::error::ErrorBody;
+use crate::http::Paged;
+use crate::issues::types::{FeedbackBody, IssueDetail, NewIssueBody, NoteBody, ResolveBody};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/issues")
+            .route(web::post().to(raise::raise_issue))
+            .route(web::get().to(show::list_issues)),
+    )
+    .service(web::resource("/issues/{id}").route(web::get().to(show::show_issue)))
+    .service(web::resource("/issues/{id}/escalate").route(web::post().to(transitions::escalate)))
+    .service(web::resource("/issues/{id}/resolve").route(web::post().to(transitions::resolve)))
+    .service(web::resource("/issues/{id}/reopen").route(web::post().to(transitions::reopen)))
+    .service(web::resource("/issues/{id}/feedback").route(web::post().to(transitions::feedback)));
+}
 
 #[derive(utoipa::OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(
+        raise::raise_issue,
+        show::list_issues,
+        show::show_issue,
+        transitions::escalate,
+        transitions::resolve,
+        transitions::reopen,
+        transitions::feedback
+    ),
+    components(schemas(
+        Issue,
+        IssueEvent,
+        IssueDetail,
+        NewIssueBody,
+        NoteBody,
+        ResolveBody,
+        FeedbackBody,
+        Paged<Issue>,
+        ErrorBody,
+        crate::domain::IssueCategory,
+        crate::domain::IssueStatus
+    ))
+)]
 pub struct Api;

@@ -1,9 +1,9 @@
 //! The Issue and its events as the API shows them (api.md "Issues").
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::schema::{issue_events, issues};
@@ -40,4 +40,97 @@ pub struct IssueEvent {
     pub actor_id: Uuid,
     pub at: DateTime<Utc>,
     pub note: Option<String>,
+}
+
+/// Longest description, resolution, note or comment, in characters.
+pub const MAX_TEXT: usize = 2000;
+
+/// An issue with every transition it went through: `GET /issues/{id}` and the answer of
+/// every write.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IssueDetail {
+    #[serde(flatten)]
+    pub issue: Issue,
+    /// Oldest first, starting with `raise`.
+    pub events: Vec<IssueEvent>,
+}
+
+/// `POST /issues`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIssueBody {
+    pub household_id: Uuid,
+    /// The visit on which the resident asked, if any; it must be a visit to this household.
+    pub visit_id: Option<Uuid>,
+    /// road, housing, land, welfare or other.
+    #[schema(value_type = IssueCategory)]
+    pub category: String,
+    /// What the resident asks for; 1–2000 characters.
+    pub description: String,
+}
+
+/// `POST /issues/{id}/escalate` and `/reopen`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    /// Why; up to 2000 characters.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `POST /issues/{id}/resolve`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    /// What was done; 1–2000 characters.
+    pub resolution: String,
+}
+
+/// `POST /issues/{id}/feedback`: the resident's word on the resolution.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    pub satisfied: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// `GET /issues` filters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IssueFilter {
+    /// `escalated` is the township's queue.
+    pub status: Option<IssueStatus>,
+    pub category: Option<IssueCategory>,
+    pub household_id: Option<Uuid>,
+    /// The household's current micro-grid.
+    pub micro_grid_id: Option<Uuid>,
+    /// The household's current grid.
+    pub grid_id: Option<Uuid>,
+    /// First day raised (YYYY-MM-DD, tenant's zone), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day raised (YYYY-MM-DD, tenant's zone), inclusive.
+    pub to: Option<NaiveDate>,
+    pub page: Option<i64>,
+    pub per_page: Option<i64>,
+}
+
+/// A free text: trimmed, 1–`MAX_TEXT` characters when `required`, else empty means none.
+pub fn check_text(
+    problems: &mut crate::error::Problems,
+    field: &str,
+    text: Option<String>,
+    required: bool,
+) -> Option<String> {
+    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
+    match &text {
+        None if required => problems.add(field, "must not be empty"),
+        Some(t) if t.chars().count() > MAX_TEXT => {
+            problems.add(field, format!("must be at most {MAX_TEXT} characters"))
+        }
+        Some(t) if t.contains('\0') => problems.add(field, "must not contain NUL characters"),
+        _ => {}
+    }
+    text
 }

@@ -6,8 +6,15 @@
 mod fixtures;
 mod harness;
 
+mod audit;
 mod auth;
+mod grids;
+mod households;
+mod issues;
+mod micro_grids;
 mod row_security;
 mod service;
+mod stats;
 mod tenants;
 mod users;
+mod visits;

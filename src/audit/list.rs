@@ -1,0 +1,58 @@
+//! `GET /audit`: who wrote or exported what, newest first (township admins only).
+
+use actix_web::{web, HttpResponse};
+
+use super::queries::{self, Filter};
+use super::types::{AuditEntry, AuditQuery};
+use crate::auth::Caller;
+use crate::domain::Role;
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::{PageQuery, Paged};
+use crate::stats::scope::{local_midnight, township};
+
+#[utoipa::path(
+    get, path = "/api/v1/audit", tag = "audit",
+    params(AuditQuery),
+    responses(
+        (status = 200, description = "a page of entries, newest first", body = inline(Paged<AuditEntry>)),
+        (status = 400, description = "a date, id or page that does not parse", body = ErrorBody),
+        (status = 401, body = ErrorBody),
+        (status = 403, description = "anyone but a township admin", body = ErrorBody),
+        (status = 422, description = "`from` after `to`", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(caller: Caller, query: web::Query<AuditQuery>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let query = query.into_inner();
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .check()?;
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        if from > to {
+            return Err(AppError::invalid("from", "must not be after `to`"));
+        }
+    }
+    let mut conn = caller.db().await?;
+    let tz = township(&mut conn, tenant).await?.tz;
+    let filter = Filter {
+        tenant,
+        start: query.from.map(|day| local_midnight(tz, day)),
+        end: match query.to {
+            Some(day) => {
+                let next = day
+                    .succ_opt()
+                    .ok_or_else(|| AppError::invalid("to", "out of range"))?;
+                Some(local_midnight(tz, next))
+            }
+            None => None,
+        },
+        actor_id: query.actor_id,
+        action: query.action,
+    };
+    let (items, total) = queries::list(&mut conn, &filter, page).await?;
+    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
+}

@@ -1,0 +1,148 @@
+//! Grids (网格): created and renamed by the tenant admin, read by everyone within scope.
+
+use actix_web::{web, HttpResponse};
+use diesel_async::AsyncConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::queries;
+use super::scope::Scope;
+use super::types::{
+    check_new_name, clean_text, CreateGrid, Grid, GridListQuery, UpdateGrid, MAX_NAME,
+};
+use crate::audit;
+use crate::auth::Caller;
+use crate::domain::Role;
+use crate::error::{AppResult, ErrorBody, Problems};
+use crate::http::{PageQuery, Paged};
+
+/// Creates a grid (tenant admin); its name is unique in the township.
+#[utoipa::path(
+    post, path = "/api/v1/grids", tag = "grids",
+    request_body = CreateGrid,
+    responses(
+        (status = 201, body = Grid),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn create(caller: Caller, body: web::Json<CreateGrid>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let mut problems = Problems::new();
+    let name = problems.check("name", clean_text(&body.name, MAX_NAME));
+    problems.finish()?;
+    let name = name.unwrap_or_default();
+    let mut conn = caller.db().await?;
+    let grid = conn
+        .transaction(async |conn| -> AppResult<Grid> {
+            let grid = queries::insert_grid(conn, tenant, &name, body.kind).await?;
+            let detail = json!({"name": grid.name, "kind": grid.kind});
+            audit::record(
+                conn,
+                &caller,
+                tenant,
+                "create",
+                "grid",
+                Some(grid.id),
+                Some(detail),
+            )
+            .await?;
+            Ok(grid)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(grid))
+}
+
+/// The grids in the caller's scope: all for admins and township supervisors, their own for
+/// a grid supervisor, the grids holding their micro-grids for a leader.
+#[utoipa::path(
+    get, path = "/api/v1/grids", tag = "grids",
+    params(GridListQuery),
+    responses(
+        (status = 200, body = Paged<Grid>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list(caller: Caller, query: web::Query<GridListQuery>) -> AppResult<HttpResponse> {
+    let page = PageQuery {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .check()?;
+    let scope = Scope::of(&caller)?;
+    let tenant = caller.tenant()?;
+    let mut conn = caller.db().await?;
+    let (items, total) = queries::list_grids(&mut conn, tenant, scope, page).await?;
+    Ok(HttpResponse::Ok().json(Paged::new(items, total, page)))
+}
+
+/// One grid in the caller's scope.
+#[utoipa::path(
+    get, path = "/api/v1/grids/{id}", tag = "grids",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Grid),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let scope = Scope::of(&caller)?;
+    let tenant = caller.tenant()?;
+    let mut conn = caller.db().await?;
+    let grid = queries::find_grid(&mut conn, tenant, scope, *id).await?;
+    Ok(HttpResponse::Ok().json(grid))
+}
+
+/// Renames a grid (tenant admin).
+#[utoipa::path(
+    patch, path = "/api/v1/grids/{id}", tag = "grids",
+    params(("id" = Uuid, Path)),
+    request_body = UpdateGrid,
+    responses(
+        (status = 200, body = Grid),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn update(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    body: web::Json<UpdateGrid>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let mut problems = Problems::new();
+    let name = check_new_name(&mut problems, &body.name);
+    problems.finish()?;
+    let id = *id;
+    let mut conn = caller.db().await?;
+    let grid = conn
+        .transaction(async |conn| -> AppResult<Grid> {
+            if let Some(name) = &name {
+                queries::rename_grid(conn, tenant, id, name).await?;
+                let detail = json!({"name": name});
+                audit::record(
+                    conn,
+                    &caller,
+                    tenant,
+                    "update",
+                    "grid",
+                    Some(id),
+                    Some(detail),
+                )
+                .await?;
+            }
+            queries::find_grid(conn, tenant, Scope::Township, id).await
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(grid))
+}

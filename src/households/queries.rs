@@ -1,0 +1,320 @@
+//! The household queries. Each filters by tenant first, then by the caller's scope through
+//! the micro-grids the household belongs to.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::types::{HouseholdRow, NewHousehold};
+use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
+use crate::domain::{HouseholdKind, IssueStatus};
+use crate::error::{AppError, AppResult};
+use crate::grids::Scope;
+use crate::http::Page;
+use crate::issues::Issue;
+use crate::visits::Visit;
+
+/// How many visits the dossier shows.
+const RECENT_VISITS: i64 = 20;
+
+/// The filters of `GET /households`, already checked.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub micro_grid_id: Option<Uuid>,
+    pub grid_id: Option<Uuid>,
+    /// A LIKE pattern (escaped) for name and address.
+    pub text: Option<String>,
+    /// Whether `text` may also match phone numbers (only for callers who see them).
+    pub text_in_phone: bool,
+    pub tag: Option<String>,
+    /// Due list: last visited before this time, or never.
+    pub due_before: Option<DateTime<Utc>>,
+}
+
+/// The fields a PATCH may change; `None` leaves a column, `Some(None)` clears it.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = households)]
+pub struct Changes {
+    pub kind: Option<HouseholdKind>,
+    pub name: Option<String>,
+    pub address: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub id_number: Option<Option<String>>,
+    pub members: Option<Option<i32>>,
+    pub tags: Option<Vec<String>>,
+    pub note: Option<Option<String>>,
+}
+
+/// The micro-grid's current leader, if the micro-grid is the tenant's (else `NotFound`).
+pub async fn micro_grid_leader(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    micro_grid: Uuid,
+) -> AppResult<Option<Uuid>> {
+    Ok(micro_grids::table
+        .filter(micro_grids::tenant_id.eq(tenant))
+        .filter(micro_grids::id.eq(micro_grid))
+        .select(micro_grids::leader_id)
+        .first(conn)
+        .await?)
+}
+
+/// The micro-grids a scope reaches, as a subquery; `None` for the whole township.
+macro_rules! scoped_micro_grids {
+    ($tenant:expr, $column:ident, $value:expr) => {
+        micro_grids::table
+            .filter(micro_grids::tenant_id.eq($tenant))
+            .filter(micro_grids::$column.eq($value))
+            .select(micro_grids::id)
+    };
+}
+
+/// One household in scope, or `NotFound`.
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    scope: Scope,
+    id: Uuid,
+) -> AppResult<HouseholdRow> {
+    let mut query = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq(id))
+        .into_boxed();
+    match scope {
+        Scope::Township => {}
+        Scope::Grid(grid) => {
+            query = query.filter(
+                households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
+            )
+        }
+        Scope::Leader(leader) => {
+            query = query.filter(households::micro_grid_id.eq_any(scoped_micro_grids!(
+                tenant,
+                leader_id,
+                Some(leader)
+            )))
+        }
+    }
+    Ok(query.select(HouseholdRow::as_select()).first(conn).await?)
+}
+
+/// A page of the households in scope that pass the filters, and how many pass in all.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    scope: Scope,
+    filters: &Filters,
+    page: Page,
+) -> AppResult<(Vec<HouseholdRow>, i64)> {
+    let matching = || {
+        let mut query = households::table
+            .filter(households::tenant_id.eq(tenant))
+            .into_boxed();
+        match scope {
+            Scope::Township => {}
+            Scope::Grid(grid) => {
+                query = query.filter(
+                    households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
+                )
+            }
+            Scope::Leader(leader) => {
+                query = query.filter(households::micro_grid_id.eq_any(scoped_micro_grids!(
+                    tenant,
+                    leader_id,
+                    Some(leader)
+                )))
+            }
+        }
+        if let Some(micro_grid) = filters.micro_grid_id {
+            query = query.filter(households::micro_grid_id.eq(micro_grid));
+        }
+        if let Some(grid) = filters.grid_id {
+            query = query.filter(
+                households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
+            );
+        }
+        if let Some(pattern) = &filters.text {
+            let in_text = households::name
+                .ilike(pattern.clone())
+                .or(households::address.ilike(pattern.clone()));
+            query = if filters.text_in_phone {
+                query.filter(in_text.or(households::phone.like(pattern.clone()).assume_not_null()))
+            } else {
+                query.filter(in_text)
+            };
+        }
+        if let Some(tag) = &filters.tag {
+            query = query.filter(households::tags.contains(vec![tag.clone()]));
+        }
+        if let Some(before) = filters.due_before {
+            query = query.filter(
+                households::last_visited_at
+                    .is_null()
+                    .or(households::last_visited_at.lt(before)),
+            );
+        }
+        query
+    };
+    let total = matching().count().get_result(conn).await?;
+    let ordered = if filters.due_before.is_some() {
+        // Never visited first, then the longest unvisited: the order of households_due.
+        matching().order((
+            households::last_visited_at.asc().nulls_first(),
+            households::id.asc(),
+        ))
+    } else {
+        matching().order((households::name.asc(), households::id.asc()))
+    };
+    let rows = ordered
+        .select(HouseholdRow::as_select())
+        .offset(page.offset())
+        .limit(page.limit())
+        .load(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// The township's visit interval in days (a household is due after it).
+pub async fn visit_interval_days(conn: &mut AsyncPgConnection, tenant: Uuid) -> AppResult<i32> {
+    Ok(tenants::table
+        .filter(tenants::id.eq(tenant))
+        .select(tenants::visit_interval_days)
+        .first(conn)
+        .await?)
+}
+
+pub async fn insert(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    micro_grid: Uuid,
+    household: &NewHousehold,
+) -> AppResult<HouseholdRow> {
+    Ok(diesel::insert_into(households::table)
+        .values((
+            households::tenant_id.eq(tenant),
+            households::id.eq(Uuid::now_v7()),
+            households::micro_grid_id.eq(micro_grid),
+            households::kind.eq(household.kind),
+            households::name.eq(&household.name),
+            households::address.eq(&household.address),
+            households::phone.eq(household.phone.as_ref().map(|p| p.as_str())),
+            households::id_number.eq(household.id_number.as_ref().map(|n| n.as_str())),
+            households::members.eq(household.members),
+            households::tags.eq(&household.tags),
+            households::note.eq(household.note.as_deref()),
+        ))
+        .returning(HouseholdRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    id: Uuid,
+    changes: &Changes,
+) -> AppResult<HouseholdRow> {
+    Ok(diesel::update(households::table)
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq(id))
+        .set((changes, households::updated_at.eq(diesel::dsl::now)))
+        .returning(HouseholdRow::as_returning())
+        .get_result(conn)
+        .await?)
+}
+
+/// The dossier's newest visits.
+pub async fn recent_visits(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    household: Uuid,
+) -> AppResult<Vec<Visit>> {
+    Ok(visits::table
+        .filter(visits::tenant_id.eq(tenant))
+        .filter(visits::household_id.eq(household))
+        .order((visits::visited_at.desc(), visits::id.desc()))
+        .limit(RECENT_VISITS)
+        .select(Visit::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// The household's issues that still wait for a resolution (open or escalated).
+pub async fn open_issues(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    household: Uuid,
+) -> AppResult<Vec<Issue>> {
+    Ok(issues::table
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq(household))
+        .filter(issues::status.eq_any([IssueStatus::Open, IssueStatus::Escalated]))
+        .order((issues::raised_at.desc(), issues::id.desc()))
+        .select(Issue::as_select())
+        .load(conn)
+        .await?)
+}
+
+/// Moves the households into `target`, all or none: any id that is not one of the
+/// tenant's households fails the whole move with `NotFound`. Each household that changes
+/// micro-grid gets a `household_moves` row. The rows are locked first so a concurrent move
+/// of the same households waits instead of recording a stale origin.
+pub async fn assign(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    ids: &[Uuid],
+    target: Uuid,
+    moved_by: Uuid,
+) -> AppResult<Vec<(Uuid, Uuid)>> {
+    micro_grid_leader(conn, tenant, target).await?;
+    let current: Vec<(Uuid, Uuid)> = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq_any(ids))
+        .select((households::id, households::micro_grid_id))
+        .order(households::id)
+        .for_update()
+        .load(conn)
+        .await?;
+    if current.len() != ids.len() {
+        return Err(AppError::NotFound);
+    }
+    let moving: Vec<(Uuid, Uuid)> = current
+        .into_iter()
+        .filter(|(_, from)| *from != target)
+        .collect();
+    if moving.is_empty() {
+        return Ok(moving);
+    }
+    // Stamped after the locks, so a move that waited for another lands after it in history.
+    let moved_at = crate::grids::queries::clock(conn).await?;
+    let moving_ids: Vec<Uuid> = moving.iter().map(|(id, _)| *id).collect();
+    diesel::update(households::table)
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq_any(&moving_ids))
+        .set((
+            households::micro_grid_id.eq(target),
+            households::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .await?;
+    let moves: Vec<_> = moving
+        .iter()
+        .map(|(household, from)| {
+            (
+                household_moves::tenant_id.eq(tenant),
+                household_moves::id.eq(Uuid::now_v7()),
+                household_moves::household_id.eq(*household),
+                household_moves::from_micro_grid_id.eq(*from),
+                household_moves::to_micro_grid_id.eq(target),
+                household_moves::moved_by.eq(Some(moved_by)),
+                household_moves::moved_at.eq(moved_at),
+            )
+        })
+        .collect();
+    diesel::insert_into(household_moves::table)
+        .values(moves)
+        .execute(conn)
+        .await?;
+    Ok(moving)
+}

@@ -1,0 +1,35 @@
+//! The household's dossier (一户一档): the household, its newest visits and its open issues.
+
+use actix_web::{web, HttpResponse};
+use uuid::Uuid;
+
+use super::queries;
+use super::sees_contact;
+use super::types::{Dossier, Household};
+use crate::auth::Caller;
+use crate::error::{AppResult, ErrorBody};
+use crate::grids::Scope;
+
+#[utoipa::path(
+    get, path = "/api/v1/households/{id}", tag = "households",
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = Dossier),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse> {
+    let scope = Scope::of(&caller)?;
+    let tenant = caller.tenant()?;
+    let mut conn = caller.db().await?;
+    let row = queries::find(&mut conn, tenant, scope, *id).await?;
+    let recent_visits = queries::recent_visits(&mut conn, tenant, row.id).await?;
+    let open_issues = queries::open_issues(&mut conn, tenant, row.id).await?;
+    Ok(HttpResponse::Ok().json(Dossier {
+        household: Household::shown(row, sees_contact(&caller)),
+        recent_visits,
+        open_issues,
+    }))
+}

@@ -1,0 +1,371 @@
+//! The issues' SQL. Raising and every transition are one statement each: the change, its
+//! event and its audit record commit together or not at all, and a transition is decided
+//! on the row as locked, so two racing transitions cannot both win.
+
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::db::schema::{households, issue_events, issues, micro_grids};
+use crate::domain::{Instants, IssueCategory, IssueStatus};
+use crate::error::{AppError, AppResult};
+use crate::http::Page;
+use crate::issues::types::{Issue, IssueDetail, IssueEvent, IssueFilter};
+
+/// Who acts, on whose behalf, from where.
+pub struct Actor<'a> {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub scope: Scope,
+    pub ip: Option<&'a str>,
+}
+
+pub struct NewIssue {
+    pub household_id: Uuid,
+    pub visit_id: Option<Uuid>,
+    pub category: IssueCategory,
+    pub description: String,
+}
+
+const RAISE: &str = r#"
+WITH household AS (
+    SELECT h.id, h.micro_grid_id
+    FROM households h
+    JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
+    WHERE h.tenant_id = $1 AND h.id = $2
+      AND ($3::uuid IS NULL OR m.leader_id = $3) AND ($4::uuid IS NULL OR m.grid_id = $4)
+),
+visit_ok AS (
+    SELECT 1 WHERE $5::uuid IS NULL
+       OR EXISTS (SELECT 1 FROM visits WHERE tenant_id = $1 AND id = $5 AND household_id = $2)
+),
+ins AS (
+    INSERT INTO issues (tenant_id, id, household_id, micro_grid_id, visit_id, category,
+                        description, status, raised_by)
+    SELECT $1, $6, h.id, h.micro_grid_id, $5, $7, $8, 'open', $9
+    FROM household h, visit_ok
+    RETURNING id, household_id
+),
+event AS (
+    INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status, actor_id)
+    SELECT $1, $10, id, 'raise', NULL, 'open', $9 FROM ins
+),
+audit AS (
+    INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
+    SELECT $1, $11, $9, 'issue.raise', 'issue', id, $12,
+           jsonb_build_object('household_id', household_id, 'category', $7::text)
+    FROM ins
+)
+SELECT EXISTS (SELECT 1 FROM household) AS household_found,
+       EXISTS (SELECT 1 FROM visit_ok) AS visit_ok,
+       EXISTS (SELECT 1 FROM ins) AS created
+"#;
+
+#[derive(QueryableByName)]
+struct Raised {
+    #[diesel(sql_type = Bool)]
+    household_found: bool,
+    #[diesel(sql_type = Bool)]
+    visit_ok: bool,
+    #[diesel(sql_type = Bool)]
+    created: bool,
+}
+
+/// Stores a new open issue with its `raise` event; 404 when the household is not in scope,
+/// 422 when `visit_id` is not a visit to it.
+pub async fn raise(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    new: &NewIssue,
+) -> AppResult<Uuid> {
+    let id = Uuid::now_v7();
+    let raised: Raised = diesel::sql_query(RAISE)
+        .bind::<SqlUuid, _>(actor.tenant_id)
+        .bind::<SqlUuid, _>(new.household_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
+        .bind::<Nullable<SqlUuid>, _>(new.visit_id)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Text, _>(new.category)
+        .bind::<Text, _>(&new.description)
+        .bind::<SqlUuid, _>(actor.user_id)
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<Nullable<Text>, _>(actor.ip)
+        .get_result(conn)
+        .await?;
+    match raised {
+        Raised { created: true, .. } => Ok(id),
+        Raised {
+            household_found: false,
+            ..
+        } => Err(AppError::NotFound),
+        Raised {
+            visit_ok: false, ..
+        } => Err(AppError::invalid(
+            "visit_id",
+            "is not a visit to this household",
+        )),
+        _ => Err(AppError::internal(anyhow::anyhow!(
+            "issue neither stored nor refused"
+        ))),
+    }
+}
+
+/// A legal move of the state machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    Escalate,
+    Resolve,
+    Reopen,
+    Feedback,
+}
+
+impl Transition {
+    pub fn action(self) -> &'static str {
+        match self {
+            Transition::Escalate => "escalate",
+            Transition::Resolve => "resolve",
+            Transition::Reopen => "reopen",
+            Transition::Feedback => "feedback",
+        }
+    }
+
+    /// The states it may start from.
+    pub fn from(self) -> &'static [IssueStatus] {
+        match self {
+            Transition::Escalate => &[IssueStatus::Open],
+            Transition::Resolve => &[IssueStatus::Open, IssueStatus::Escalated],
+            Transition::Reopen | Transition::Feedback => &[IssueStatus::Resolved],
+        }
+    }
+
+    /// The columns it sets. `$9` is its text (note, resolution or comment), `$13` the
+    /// resident's `satisfied`. Reopening clears the resolution and its feedback: the next
+    /// resolution gets its own, and the events keep the history.
+    fn set_clause(self) -> &'static str {
+        match self {
+            Transition::Escalate => "status = 'escalated'",
+            Transition::Resolve => "status = 'resolved', resolved_at = now(), resolution = $9",
+            Transition::Reopen => {
+                "status = 'open', resolved_at = NULL, resolution = NULL, satisfied = NULL, \
+                 feedback_comment = NULL, feedback_at = NULL"
+            }
+            Transition::Feedback => "satisfied = $13, feedback_comment = $9, feedback_at = now()",
+        }
+    }
+
+    /// Beyond the state: feedback is given once per resolution.
+    fn extra_condition(self) -> &'static str {
+        match self {
+            Transition::Feedback => "AND c.feedback_at IS NULL",
+            _ => "",
+        }
+    }
+}
+
+/// `current` locks the issue (if in scope); the update applies only when the locked row's
+/// state allows the move, so of two racing transitions the second sees the first's result.
+fn transition_sql(t: Transition) -> String {
+    format!(
+        r#"
+WITH current AS (
+    SELECT i.id, i.status, i.feedback_at
+    FROM issues i
+    JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id
+    JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
+    WHERE i.tenant_id = $1 AND i.id = $2
+      AND ($3::uuid IS NULL OR m.leader_id = $3) AND ($4::uuid IS NULL OR m.grid_id = $4)
+    FOR UPDATE OF i
+),
+changed AS (
+    UPDATE issues i SET {set}
+    FROM current c
+    WHERE i.tenant_id = $1 AND i.id = c.id AND c.status = ANY($5::text[]) {extra}
+    RETURNING i.id, c.status AS from_status, i.status AS to_status
+),
+event AS (
+    INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status,
+                              actor_id, note)
+    SELECT $1, $6, id, $7, from_status, to_status, $8, $9 FROM changed
+),
+audit AS (
+    INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
+    SELECT $1, $10, $8, 'issue.' || $7, 'issue', id, $11, $12 FROM changed
+)
+SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
+"#,
+        set = t.set_clause(),
+        extra = t.extra_condition(),
+    )
+}
+
+#[derive(QueryableByName)]
+struct Moved {
+    #[diesel(sql_type = Text)]
+    status: IssueStatus,
+    #[diesel(sql_type = Bool)]
+    changed: bool,
+}
+
+/// Applies `t`: 404 when the issue is not in scope, 409 when its state does not allow it.
+pub async fn apply(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    issue_id: Uuid,
+    t: Transition,
+    text: Option<&str>,
+    satisfied: Option<bool>,
+) -> AppResult<()> {
+    let allowed: Vec<&str> = t.from().iter().map(|s| s.as_str()).collect();
+    let detail = serde_json::json!({ "satisfied": satisfied });
+    let moved: Option<Moved> = diesel::sql_query(transition_sql(t))
+        .bind::<SqlUuid, _>(actor.tenant_id)
+        .bind::<SqlUuid, _>(issue_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
+        .bind::<Array<Text>, _>(allowed)
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<Text, _>(t.action())
+        .bind::<SqlUuid, _>(actor.user_id)
+        .bind::<Nullable<Text>, _>(text)
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<Nullable<Text>, _>(actor.ip)
+        .bind::<Nullable<Jsonb>, _>(satisfied.map(|_| detail))
+        .bind::<Nullable<Bool>, _>(satisfied)
+        .get_result(conn)
+        .await
+        .optional()?;
+    match moved {
+        None => Err(AppError::NotFound),
+        Some(Moved { changed: true, .. }) => Ok(()),
+        Some(Moved { status, .. })
+            if t == Transition::Feedback && status == IssueStatus::Resolved =>
+        {
+            Err(AppError::conflict(
+                "feedback was given already on this resolution",
+            ))
+        }
+        Some(Moved { status, .. }) => Err(AppError::conflict(format!(
+            "an issue that is {status} cannot {}",
+            t.action()
+        ))),
+    }
+}
+
+/// The issues of the caller's tenant whose household is in scope and matches the filter's
+/// place (micro-grid, grid): the household's current one, since that is who follows it up.
+fn scoped<'a>(
+    tenant_id: Uuid,
+    scope: Scope,
+    micro_grid_id: Option<Uuid>,
+    grid_id: Option<Uuid>,
+) -> issues::BoxedQuery<'a, Pg> {
+    let mut query = issues::table
+        .filter(issues::tenant_id.eq(tenant_id))
+        .into_boxed();
+    if scope.leader_id.is_some()
+        || scope.grid_id.is_some()
+        || micro_grid_id.is_some()
+        || grid_id.is_some()
+    {
+        let mut places = micro_grids::table
+            .filter(micro_grids::tenant_id.eq(tenant_id))
+            .select(micro_grids::id)
+            .into_boxed();
+        if let Some(leader) = scope.leader_id {
+            places = places.filter(micro_grids::leader_id.eq(leader));
+        }
+        if let Some(grid) = scope.grid_id {
+            places = places.filter(micro_grids::grid_id.eq(grid));
+        }
+        if let Some(micro_grid) = micro_grid_id {
+            places = places.filter(micro_grids::id.eq(micro_grid));
+        }
+        if let Some(grid) = grid_id {
+            places = places.filter(micro_grids::grid_id.eq(grid));
+        }
+        query = query.filter(
+            issues::household_id.eq_any(
+                households::table
+                    .filter(households::tenant_id.eq(tenant_id))
+                    .filter(households::micro_grid_id.eq_any(places))
+                    .select(households::id),
+            ),
+        );
+    }
+    query
+}
+
+/// One issue in scope with its events; 404 otherwise.
+pub async fn detail(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    scope: Scope,
+    issue_id: Uuid,
+) -> AppResult<IssueDetail> {
+    let shared: &AsyncPgConnection = conn;
+    let issue = scoped(tenant_id, scope, None, None)
+        .filter(issues::id.eq(issue_id))
+        .select(Issue::as_select())
+        .first::<Issue>(&mut &*shared);
+    let events = issue_events::table
+        .filter(issue_events::tenant_id.eq(tenant_id))
+        .filter(issue_events::issue_id.eq(issue_id))
+        .order((issue_events::at.asc(), issue_events::id.asc()))
+        .select(IssueEvent::as_select())
+        .load::<IssueEvent>(&mut &*shared);
+    // Pipelined: one round trip. The events are shown only if the issue is in scope.
+    let (issue, events) = futures_util::try_join!(issue, events)?;
+    Ok(IssueDetail { issue, events })
+}
+
+fn filtered<'a>(
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &IssueFilter,
+    range: Instants,
+) -> issues::BoxedQuery<'a, Pg> {
+    let mut query = scoped(tenant_id, scope, filter.micro_grid_id, filter.grid_id);
+    if let Some(status) = filter.status {
+        query = query.filter(issues::status.eq(status.as_str()));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(issues::category.eq(category.as_str()));
+    }
+    if let Some(household) = filter.household_id {
+        query = query.filter(issues::household_id.eq(household));
+    }
+    if let Some(start) = range.start {
+        query = query.filter(issues::raised_at.ge(start));
+    }
+    if let Some(end) = range.end {
+        query = query.filter(issues::raised_at.lt(end));
+    }
+    query
+}
+
+/// A page of issues, newest first, and the number of all that match.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &IssueFilter,
+    range: Instants,
+    page: Page,
+) -> AppResult<(Vec<Issue>, i64)> {
+    let shared: &AsyncPgConnection = conn;
+    let items = filtered(tenant_id, scope, filter, range)
+        .select(Issue::as_select())
+        .order((issues::raised_at.desc(), issues::id.desc()))
+        .offset(page.offset())
+        .limit(page.limit())
+        .load::<Issue>(&mut &*shared);
+    let total = filtered(tenant_id, scope, filter, range)
+        .count()
+        .get_result::<i64>(&mut &*shared);
+    Ok(futures_util::try_join!(items, total)?)
+}

@@ -1,0 +1,64 @@
+//! `POST /issues`: log what a resident asks for.
+
+use actix_web::{web, HttpResponse};
+
+use crate::auth::{Caller, Scope};
+use crate::domain::{IssueCategory, Role};
+use crate::error::{AppResult, ErrorBody, Problems};
+use crate::issues::queries::{self, Actor, NewIssue};
+use crate::issues::types::{check_text, IssueDetail, NewIssueBody};
+
+/// Who may act on issues: leaders (their own households), supervisors (their scope) and
+/// tenant admins.
+pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmin];
+
+/// Raise an issue (融亲)
+///
+/// Stored `open`, with a `raise` event.
+#[utoipa::path(
+    post,
+    path = "/api/v1/issues",
+    tag = "issues",
+    request_body = NewIssueBody,
+    responses(
+        (status = 201, description = "Raised", body = IssueDetail),
+        (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Platform admins have no township", body = ErrorBody),
+        (status = 404, description = "Household not in your tenant and scope", body = ErrorBody),
+        (status = 422, description = "Bad category, empty or long description, visit of another household", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn raise_issue(caller: Caller, body: web::Json<NewIssueBody>) -> AppResult<HttpResponse> {
+    caller.require(HANDLERS)?;
+    let tenant_id = caller.tenant()?;
+    let body = body.into_inner();
+    let mut problems = Problems::new();
+    let category = problems.check("category", body.category.parse::<IssueCategory>());
+    let description = check_text(&mut problems, "description", Some(body.description), true);
+    problems.finish()?;
+    let (Some(category), Some(description)) = (category, description) else {
+        return Err(crate::error::AppError::invalid(
+            "description",
+            "must not be empty",
+        ));
+    };
+    let mut conn = caller.db().await?;
+    let actor = Actor {
+        tenant_id,
+        user_id: caller.user_id,
+        scope: Scope::of(&caller),
+        ip: caller.ip.as_deref(),
+    };
+    let new = NewIssue {
+        household_id: body.household_id,
+        visit_id: body.visit_id,
+        category,
+        description,
+    };
+    let id = queries::raise(&mut conn, &actor, &new).await?;
+    let detail = queries::detail(&mut conn, tenant_id, actor.scope, id).await?;
+    Ok(HttpResponse::Created().json(detail))
+}

@@ -1,0 +1,90 @@
+//! `GET /issues/{id}` and `GET /issues`: one issue with its history, and the lists (the
+//! township's queue is `?status=escalated`).
+
+use actix_web::web;
+use uuid::Uuid;
+
+use crate::auth::{Caller, Scope};
+use crate::domain::{DayRange, Instants};
+use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::{PageQuery, Paged};
+use crate::issues::queries;
+use crate::issues::raise::HANDLERS;
+use crate::issues::types::{Issue, IssueDetail, IssueFilter};
+
+/// One issue with every transition
+#[utoipa::path(
+    get,
+    path = "/api/v1/issues/{id}",
+    tag = "issues",
+    params(("id" = Uuid, Path, description = "The issue")),
+    responses(
+        (status = 200, description = "The issue and its events, oldest first", body = IssueDetail),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Platform admins have no township", body = ErrorBody),
+        (status = 404, description = "Not in your tenant and scope", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn show_issue(
+    caller: Caller,
+    path: web::Path<Uuid>,
+) -> AppResult<web::Json<IssueDetail>> {
+    caller.require(HANDLERS)?;
+    let tenant_id = caller.tenant()?;
+    let mut conn = caller.db().await?;
+    let detail =
+        queries::detail(&mut conn, tenant_id, Scope::of(&caller), path.into_inner()).await?;
+    Ok(web::Json(detail))
+}
+
+/// List issues
+///
+/// Newest first. Leaders see their own households' issues, a grid supervisor their grid's.
+/// `micro_grid_id`/`grid_id` are the household's current place; `from`/`to` are days raised,
+/// in the township's time zone, inclusive.
+#[utoipa::path(
+    get,
+    path = "/api/v1/issues",
+    tag = "issues",
+    params(IssueFilter),
+    responses(
+        (status = 200, description = "A page of issues", body = Paged<Issue>),
+        (status = 400, description = "Bad query value (status, category, id, date, paging)", body = ErrorBody),
+        (status = 401, description = "No valid token", body = ErrorBody),
+        (status = 403, description = "Platform admins have no township", body = ErrorBody),
+        (status = 503, description = "Database unavailable", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn list_issues(
+    caller: Caller,
+    query: web::Query<IssueFilter>,
+) -> AppResult<web::Json<Paged<Issue>>> {
+    caller.require(HANDLERS)?;
+    let tenant_id = caller.tenant()?;
+    let filter = query.into_inner();
+    let page = PageQuery {
+        page: filter.page,
+        per_page: filter.per_page,
+    }
+    .check()?;
+    let days = DayRange::new(filter.from, filter.to).map_err(AppError::bad_request)?;
+    let mut conn = caller.db().await?;
+    let range = if days.is_open() {
+        Instants::default()
+    } else {
+        days.instants(&crate::visits::queries::tenant_zone(&mut conn, tenant_id).await?)
+    };
+    let (items, total) = queries::list(
+        &mut conn,
+        tenant_id,
+        Scope::of(&caller),
+        &filter,
+        range,
+        page,
+    )
+    .await?;
+    Ok(web::Json(Paged::new(items, total, page)))
+}

@@ -1,0 +1,205 @@
+//! Turns the queries' counts into the contract's figures: the summary and the breakdown rows
+//! (shared by the breakdown endpoint and the exports, so a file always equals the screen).
+
+use std::collections::{BTreeSet, HashMap};
+
+use diesel_async::AsyncPgConnection;
+use uuid::Uuid;
+
+use super::queries::{self, Keyed, Params};
+use super::types::{By, ByKind, IssueFigures, Row, Summary};
+use crate::error::AppResult;
+
+pub async fn summary(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<Summary> {
+    let grids = queries::grid_counts(conn, p).await?;
+    let micro_grids = queries::micro_grid_counts(conn, p).await?;
+    let households = queries::household_counts(conn, p).await?;
+    let visits = queries::visit_counts(conn, p).await?;
+    let issues = queries::issue_counts(conn, p).await?;
+    Ok(Summary {
+        from: p.range.from,
+        to: p.range.to,
+        grids: ByKind {
+            village: grids.village,
+            enterprise: grids.enterprise,
+        },
+        micro_grids: ByKind {
+            village: micro_grids.village,
+            enterprise: micro_grids.enterprise,
+        },
+        leaders: micro_grids.leaders,
+        households: households.households,
+        households_acquainted: households.acquainted,
+        groups: micro_grids.groups,
+        households_in_group: households.in_group,
+        visits: visits.visits,
+        households_visited: visits.households_visited,
+        issues: IssueFigures {
+            raised: issues.raised,
+            resolved: issues.resolved,
+            open: issues.open,
+            satisfaction_rate: ratio(issues.satisfied, issues.with_feedback),
+        },
+    })
+}
+
+fn ratio(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+/// Visited / households, 0 without households. Capped at 1: a household visited here and
+/// moved elsewhere since counts as visited here but lives elsewhere now.
+pub fn coverage(visited: i64, households: i64) -> f64 {
+    ratio(visited, households).map_or(0.0, |c| c.min(1.0))
+}
+
+/// The breakdown rows: every grid / micro-grid / leader in scope (with or without work in
+/// the range) ordered by name, or every ISO week touching the range in order.
+pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppResult<Vec<Row>> {
+    let weeks = if by == By::Week {
+        p.range.weeks()
+    } else {
+        Vec::new()
+    };
+    let households = by_key(queries::households_by(conn, p, by).await?);
+    let visits = by_key(queries::visits_by(conn, p, by, &weeks).await?);
+    let raised = by_key(queries::issues_by(conn, p, by, false, &weeks).await?);
+    let resolved = by_key(queries::issues_by(conn, p, by, true, &weeks).await?);
+
+    let mut dims: Vec<(String, String)> = if by == By::Week {
+        weeks.into_iter().map(|w| (w.key, w.name)).collect()
+    } else {
+        // Leaders: those leading a micro-grid in scope, and whoever did work in it.
+        let workers: BTreeSet<Uuid> = visits
+            .keys()
+            .chain(raised.keys())
+            .chain(resolved.keys())
+            .filter_map(|k| k.parse().ok())
+            .collect();
+        let also = if by == By::Leader {
+            workers.into_iter().collect()
+        } else {
+            Vec::new()
+        };
+        let mut named: Vec<(String, String)> = queries::dimension(conn, p, by, also)
+            .await?
+            .into_iter()
+            .map(|n| (n.key, n.name))
+            .collect();
+        named.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
+        named
+    };
+
+    let count =
+        |map: &HashMap<String, (i64, i64)>, key: &str| map.get(key).copied().unwrap_or((0, 0));
+    Ok(dims
+        .drain(..)
+        .map(|(key, name)| {
+            let households = if by == By::Week {
+                count(&households, "").0
+            } else {
+                count(&households, &key).0
+            };
+            let (visit_count, visited) = count(&visits, &key);
+            Row {
+                households,
+                visits: visit_count,
+                households_visited: visited,
+                coverage: coverage(visited, households),
+                issues_raised: count(&raised, &key).0,
+                issues_resolved: count(&resolved, &key).0,
+                key,
+                name,
+            }
+        })
+        .collect())
+}
+
+fn by_key(rows: Vec<Keyed>) -> HashMap<String, (i64, i64)> {
+    rows.into_iter()
+        .map(|r| (r.key, (r.n, r.distinct_n)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::scope::{week_key, Range};
+    use super::*;
+    use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+
+    fn range(from: &str, to: &str) -> Range {
+        let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();
+        Range::new(
+            Some(from.parse().unwrap()),
+            Some(to.parse().unwrap()),
+            tz,
+            Utc.with_ymd_and_hms(2026, 4, 1, 0, 0, 0).unwrap(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn weeks_cover_the_range_clipped_at_both_ends() {
+        let weeks: Vec<(String, String)> = range("2026-04-01", "2026-04-13")
+            .weeks()
+            .into_iter()
+            .map(|w| (w.key, w.name))
+            .collect();
+        assert_eq!(
+            weeks,
+            vec![
+                ("2026-W14".to_owned(), "2026-04-01/2026-04-05".to_owned()),
+                ("2026-W15".to_owned(), "2026-04-06/2026-04-12".to_owned()),
+                ("2026-W16".to_owned(), "2026-04-13/2026-04-13".to_owned()),
+            ]
+        );
+        assert_eq!(
+            Weekday::Mon,
+            NaiveDate::from_ymd_opt(2026, 4, 6).unwrap().weekday()
+        );
+    }
+
+    #[test]
+    fn week_bounds_are_local_mondays_clipped_to_the_range() {
+        let r = range("2026-04-01", "2026-04-13");
+        let weeks = r.weeks();
+        assert_eq!(weeks[0].start, r.start);
+        // Monday 2026-04-06 00:00 in Shanghai.
+        assert_eq!(
+            weeks[0].end,
+            Utc.with_ymd_and_hms(2026, 4, 5, 16, 0, 0).unwrap()
+        );
+        assert_eq!(weeks[1].start, weeks[0].end);
+        assert_eq!(weeks[2].end, r.end);
+    }
+
+    #[test]
+    fn iso_week_year_differs_from_calendar_year_at_new_year() {
+        // 2027-01-01 is a Friday: ISO week 53 of 2026.
+        assert_eq!(
+            week_key(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+            "2026-W53"
+        );
+        assert_eq!(
+            week_key(NaiveDate::from_ymd_opt(2024, 12, 30).unwrap()),
+            "2025-W01"
+        );
+    }
+
+    #[test]
+    fn coverage_is_a_share_capped_at_one() {
+        assert_eq!(coverage(0, 0), 0.0);
+        assert_eq!(coverage(1, 4), 0.25);
+        assert_eq!(coverage(5, 4), 1.0);
+    }
+
+    #[test]
+    fn range_is_local_midnight_to_local_midnight() {
+        let r = range("2026-04-01", "2026-04-02");
+        assert_eq!(
+            r.start,
+            Utc.with_ymd_and_hms(2026, 3, 31, 16, 0, 0).unwrap()
+        );
+        assert_eq!(r.end, Utc.with_ymd_and_hms(2026, 4, 2, 16, 0, 0).unwrap());
+    }
+}

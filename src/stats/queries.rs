@@ -1,0 +1,374 @@
+//! The statistics queries. Why they look like this:
+//! * Every event count is a range on an indexed instant: `visits_time` (with household,
+//!   micro-grid and leader included, so visit figures are index-only scans), `issues_raised`,
+//!   `issues_resolved`. The local-date range was turned into instants once (`Range`), so no
+//!   query computes a local date per row to filter, and a 30-day window reads 30 days.
+//! * Counts of things (grids, micro-grids, households) are as of now, read from the small
+//!   tables directly.
+//! * The scope becomes a fixed SQL fragment per kind (township / grid / micro-grid), so each
+//!   statement has one plan shape; all statements bind the same parameters:
+//!   `$1` tenant, `$2` scope id, `$3` range start, `$4` range end (weekly
+//!   breakdowns add the weeks' keys and bounds, computed in the township's zone, as
+//!   `$5`-`$7`; the leader breakdown adds the leaders who did work as `$5`).
+//! * Visits and issues count where the work was done (their own micro-grid and leader),
+//!   not where the household lives now.
+
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::QueryableByName;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::scope::{Range, Scope, Week};
+use super::types::By;
+use crate::error::AppResult;
+
+/// The bound parameters shared by every statistics statement.
+#[derive(Clone, Copy)]
+pub struct Params<'a> {
+    pub tenant: Uuid,
+    pub scope: Scope,
+    pub range: &'a Range,
+}
+
+impl Params<'_> {
+    fn query(&self, sql: String) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        diesel::sql_query(sql)
+            .into_boxed()
+            .bind::<SqlUuid, _>(self.tenant)
+            .bind::<Nullable<SqlUuid>, _>(self.scope.id())
+            .bind::<Timestamptz, _>(self.range.start)
+            .bind::<Timestamptz, _>(self.range.end)
+    }
+
+    /// Rows of `alias` (a table with `micro_grid_id`) inside the scope.
+    fn by_micro_grid(&self, alias: &str) -> String {
+        match self.scope {
+            Scope::Township => "TRUE".into(),
+            Scope::Grid(_) => format!(
+                "{alias}.micro_grid_id IN \
+                 (SELECT id FROM micro_grids WHERE tenant_id = $1 AND grid_id = $2)"
+            ),
+            Scope::MicroGrid(_) => format!("{alias}.micro_grid_id = $2"),
+        }
+    }
+
+    /// Micro-grids `m` inside the scope.
+    fn micro_grids(&self) -> &'static str {
+        match self.scope {
+            Scope::Township => "TRUE",
+            Scope::Grid(_) => "m.grid_id = $2",
+            Scope::MicroGrid(_) => "m.id = $2",
+        }
+    }
+
+    /// Grids `g` inside the scope (a micro-grid's scope holds its grid).
+    fn grids(&self) -> &'static str {
+        match self.scope {
+            Scope::Township => "TRUE",
+            Scope::Grid(_) => "g.id = $2",
+            Scope::MicroGrid(_) => {
+                "g.id = (SELECT grid_id FROM micro_grids WHERE tenant_id = $1 AND id = $2)"
+            }
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+pub struct GridCounts {
+    #[diesel(sql_type = BigInt)]
+    pub village: i64,
+    #[diesel(sql_type = BigInt)]
+    pub enterprise: i64,
+}
+
+pub async fn grid_counts(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<GridCounts> {
+    let sql = format!(
+        "SELECT count(*) FILTER (WHERE g.kind = 'village') AS village, \
+                count(*) FILTER (WHERE g.kind = 'enterprise') AS enterprise \
+         FROM grids g WHERE g.tenant_id = $1 AND {}",
+        p.grids()
+    );
+    Ok(p.query(sql).get_result(conn).await?)
+}
+
+#[derive(QueryableByName)]
+pub struct MicroGridCounts {
+    #[diesel(sql_type = BigInt)]
+    pub village: i64,
+    #[diesel(sql_type = BigInt)]
+    pub enterprise: i64,
+    #[diesel(sql_type = BigInt)]
+    pub leaders: i64,
+    #[diesel(sql_type = BigInt)]
+    pub groups: i64,
+}
+
+pub async fn micro_grid_counts(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+) -> AppResult<MicroGridCounts> {
+    let sql = format!(
+        "SELECT count(*) FILTER (WHERE g.kind = 'village') AS village, \
+                count(*) FILTER (WHERE g.kind = 'enterprise') AS enterprise, \
+                count(DISTINCT m.leader_id) AS leaders, \
+                count(*) FILTER (WHERE m.group_name IS NOT NULL) AS groups \
+         FROM micro_grids m JOIN grids g ON g.tenant_id = m.tenant_id AND g.id = m.grid_id \
+         WHERE m.tenant_id = $1 AND {}",
+        p.micro_grids()
+    );
+    Ok(p.query(sql).get_result(conn).await?)
+}
+
+#[derive(QueryableByName)]
+pub struct HouseholdCounts {
+    #[diesel(sql_type = BigInt)]
+    pub households: i64,
+    #[diesel(sql_type = BigInt)]
+    pub acquainted: i64,
+    #[diesel(sql_type = BigInt)]
+    pub in_group: i64,
+}
+
+pub async fn household_counts(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+) -> AppResult<HouseholdCounts> {
+    let sql = format!(
+        "SELECT count(*) AS households, count(h.acquainted_at) AS acquainted, \
+                count(*) FILTER (WHERE h.in_group) AS in_group \
+         FROM households h WHERE h.tenant_id = $1 AND {}",
+        p.by_micro_grid("h")
+    );
+    Ok(p.query(sql).get_result(conn).await?)
+}
+
+#[derive(QueryableByName)]
+pub struct VisitCounts {
+    #[diesel(sql_type = BigInt)]
+    pub visits: i64,
+    #[diesel(sql_type = BigInt)]
+    pub households_visited: i64,
+}
+
+pub async fn visit_counts(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<VisitCounts> {
+    let sql = format!(
+        "SELECT count(*) AS visits, count(DISTINCT v.household_id) AS households_visited \
+         FROM visits v \
+         WHERE v.tenant_id = $1 AND v.visited_at >= $3 AND v.visited_at < $4 AND {}",
+        p.by_micro_grid("v")
+    );
+    Ok(p.query(sql).get_result(conn).await?)
+}
+
+#[derive(QueryableByName)]
+pub struct IssueCounts {
+    #[diesel(sql_type = BigInt)]
+    pub raised: i64,
+    #[diesel(sql_type = BigInt)]
+    pub resolved: i64,
+    #[diesel(sql_type = BigInt)]
+    pub satisfied: i64,
+    #[diesel(sql_type = BigInt)]
+    pub with_feedback: i64,
+    #[diesel(sql_type = BigInt)]
+    pub open: i64,
+}
+
+pub async fn issue_counts(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<IssueCounts> {
+    let scope = p.by_micro_grid("i");
+    // Three index ranges: raised in range, resolved in range, and open now (`issues_status`).
+    let sql = format!(
+        "SELECT r.raised, s.resolved, s.satisfied, s.with_feedback, o.open FROM \
+         (SELECT count(*) AS raised FROM issues i \
+          WHERE i.tenant_id = $1 AND i.raised_at >= $3 AND i.raised_at < $4 AND {scope}) r, \
+         (SELECT count(*) AS resolved, \
+                 count(*) FILTER (WHERE i.satisfied) AS satisfied, \
+                 count(i.satisfied) AS with_feedback \
+          FROM issues i \
+          WHERE i.tenant_id = $1 AND i.resolved_at >= $3 AND i.resolved_at < $4 \
+            AND i.status = 'resolved' AND {scope}) s, \
+         (SELECT count(*) AS open FROM issues i \
+          WHERE i.tenant_id = $1 AND i.status IN ('open', 'escalated') AND {scope}) o"
+    );
+    Ok(p.query(sql).get_result(conn).await?)
+}
+
+/// One dimension value (a grid, micro-grid or leader) and its name.
+#[derive(QueryableByName)]
+pub struct Named {
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Text)]
+    pub name: String,
+}
+
+/// A count or two per dimension key.
+#[derive(QueryableByName)]
+pub struct Keyed {
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
+    #[diesel(sql_type = BigInt)]
+    pub distinct_n: i64,
+}
+
+/// The grids or micro-grids in scope (for `by=leader`, the leaders of micro-grids in scope
+/// plus `also`: whoever did work in scope in the range).
+pub async fn dimension(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    by: By,
+    also: Vec<Uuid>,
+) -> AppResult<Vec<Named>> {
+    let sql = match by {
+        By::Grid => format!(
+            "SELECT g.id::text AS key, g.name FROM grids g WHERE g.tenant_id = $1 AND {}",
+            p.grids()
+        ),
+        By::MicroGrid => format!(
+            "SELECT m.id::text AS key, m.name FROM micro_grids m WHERE m.tenant_id = $1 AND {}",
+            p.micro_grids()
+        ),
+        By::Leader => format!(
+            "SELECT u.id::text AS key, u.display_name AS name FROM users u \
+             WHERE u.tenant_id = $1 AND (u.id = ANY($5) OR u.id IN \
+               (SELECT m.leader_id FROM micro_grids m WHERE m.tenant_id = $1 AND {}))",
+            p.micro_grids()
+        ),
+        By::Week => return Ok(Vec::new()),
+    };
+    Ok(p.query(sql)
+        .bind::<Array<SqlUuid>, _>(also)
+        .load(conn)
+        .await?)
+}
+
+/// Households as of now per dimension key (for weeks: one row, key '').
+pub async fn households_by(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    by: By,
+) -> AppResult<Vec<Keyed>> {
+    let key = match by {
+        By::Grid => "m.grid_id::text",
+        By::MicroGrid => "h.micro_grid_id::text",
+        By::Leader => "m.leader_id::text",
+        By::Week => "''",
+    };
+    let sql = format!(
+        "SELECT {key} AS key, count(*) AS n, count(*) AS distinct_n \
+         FROM households h JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
+         WHERE h.tenant_id = $1 AND {} AND {key} IS NOT NULL GROUP BY 1",
+        p.by_micro_grid("h")
+    );
+    Ok(p.query(sql).load(conn).await?)
+}
+
+/// Visits and distinct households visited in the range, per dimension key.
+///
+/// Distinct households per key are counted in two hash aggregations (key × household, then
+/// key) rather than with `count(DISTINCT)`, which sorts every visit of the range: on a year
+/// of a large township this keeps a breakdown as fast as the plain range count.
+pub async fn visits_by(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    by: By,
+    weeks: &[Week],
+) -> AppResult<Vec<Keyed>> {
+    let scope = p.by_micro_grid("v");
+    let (key, join) = match by {
+        By::Grid => (
+            "m.grid_id",
+            "JOIN micro_grids m ON m.tenant_id = v.tenant_id AND m.id = v.micro_grid_id",
+        ),
+        By::MicroGrid => ("v.micro_grid_id", ""),
+        By::Leader => ("v.leader_id", ""),
+        By::Week => {
+            // One index range per week (bounds computed in the township's zone by the
+            // caller): each week's distinct count sorts only that week.
+            let sql = format!(
+                "SELECT w.key, c.n, c.distinct_n \
+                 FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w (key, s, e) \
+                 CROSS JOIN LATERAL ( \
+                   SELECT count(*) AS n, count(DISTINCT v.household_id) AS distinct_n \
+                   FROM visits v \
+                   WHERE v.tenant_id = $1 AND v.visited_at >= w.s AND v.visited_at < w.e \
+                     AND {scope}) c"
+            );
+            return by_week(conn, p, sql, weeks).await;
+        }
+    };
+    let sql = format!(
+        "SELECT x.key::text AS key, sum(x.n)::bigint AS n, count(*) AS distinct_n \
+         FROM (SELECT {key} AS key, v.household_id, count(*) AS n \
+               FROM visits v {join} \
+               WHERE v.tenant_id = $1 AND v.visited_at >= $3 AND v.visited_at < $4 AND {scope} \
+               GROUP BY 1, 2) x \
+         GROUP BY x.key"
+    );
+    Ok(p.query(sql).load(conn).await?)
+}
+
+/// Issues raised (`resolved = false`) or resolved in the range, per dimension key. For
+/// leaders an issue counts for whoever raised it: the work as done.
+pub async fn issues_by(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    by: By,
+    resolved: bool,
+    weeks: &[Week],
+) -> AppResult<Vec<Keyed>> {
+    let at = if resolved {
+        "i.resolved_at"
+    } else {
+        "i.raised_at"
+    };
+    let status = if resolved {
+        "AND i.status = 'resolved'"
+    } else {
+        ""
+    };
+    let scope = p.by_micro_grid("i");
+    let (key, join) = match by {
+        By::Grid => (
+            "m.grid_id",
+            "JOIN micro_grids m ON m.tenant_id = i.tenant_id AND m.id = i.micro_grid_id",
+        ),
+        By::MicroGrid => ("i.micro_grid_id", ""),
+        By::Leader => ("i.raised_by", ""),
+        By::Week => {
+            let sql = format!(
+                "SELECT w.key, c.n, c.n AS distinct_n \
+                 FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w (key, s, e) \
+                 CROSS JOIN LATERAL ( \
+                   SELECT count(*) AS n FROM issues i \
+                   WHERE i.tenant_id = $1 AND {at} >= w.s AND {at} < w.e {status} AND {scope}) c"
+            );
+            return by_week(conn, p, sql, weeks).await;
+        }
+    };
+    let sql = format!(
+        "SELECT {key}::text AS key, count(*) AS n, count(*) AS distinct_n \
+         FROM issues i {join} \
+         WHERE i.tenant_id = $1 AND {at} >= $3 AND {at} < $4 {status} AND {scope} \
+         GROUP BY {key}"
+    );
+    Ok(p.query(sql).load(conn).await?)
+}
+
+async fn by_week(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    sql: String,
+    weeks: &[Week],
+) -> AppResult<Vec<Keyed>> {
+    Ok(p.query(sql)
+        .bind::<Array<Text>, _>(weeks.iter().map(|w| w.key.clone()).collect::<Vec<_>>())
+        .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.start).collect::<Vec<_>>())
+        .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.end).collect::<Vec<_>>())
+        .load(conn)
+        .await?)
+}

@@ -1,0 +1,165 @@
+//! Request and response types of the statistics endpoints (api.md "Statistics and exports").
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// The optional range and scope every statistics endpoint takes.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// First day, inclusive, in the township's time zone (default: 29 days before `to`).
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-01")]
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive (default: today in the township's time zone).
+    #[param(value_type = Option<String>, format = Date, example = "2026-03-30")]
+    pub to: Option<NaiveDate>,
+    /// Only this grid (a grid-scoped supervisor may only name their own).
+    pub grid_id: Option<Uuid>,
+    /// Only this micro-grid.
+    pub micro_grid_id: Option<Uuid>,
+}
+
+/// What the breakdown's rows are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum By {
+    Grid,
+    MicroGrid,
+    Leader,
+    Week,
+}
+
+impl By {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            By::Grid => "grid",
+            By::MicroGrid => "micro_grid",
+            By::Leader => "leader",
+            By::Week => "week",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BreakdownQuery {
+    /// One row per grid, micro-grid, leader or ISO week.
+    #[param(inline)]
+    pub by: By,
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    pub grid_id: Option<Uuid>,
+    pub micro_grid_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    #[default]
+    Csv,
+    Xlsx,
+}
+
+/// Header language of an export: Chinese for the township office, the JSON names for scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` (default) or `xlsx`.
+    #[param(inline)]
+    #[serde(default)]
+    pub format: ExportFormat,
+    #[param(inline)]
+    pub by: By,
+    #[param(value_type = Option<String>, format = Date)]
+    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    pub to: Option<NaiveDate>,
+    /// `zh` (default): Chinese headers; `en`: the JSON key names.
+    #[param(inline)]
+    #[serde(default)]
+    pub lang: Lang,
+    pub grid_id: Option<Uuid>,
+    pub micro_grid_id: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+pub struct ByKind {
+    pub village: i64,
+    pub enterprise: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct IssueFigures {
+    /// Raised inside the range.
+    pub raised: i64,
+    /// Resolved inside the range (and still resolved).
+    pub resolved: i64,
+    /// Not resolved now: status `open` or `escalated`, whenever raised.
+    pub open: i64,
+    /// Satisfied / with feedback, among those resolved inside the range; null when none
+    /// of them has feedback.
+    pub satisfaction_rate: Option<f64>,
+}
+
+/// The figures supervisors report. Counts of things are as of now; visits and issue
+/// events are those inside the range.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Summary {
+    #[schema(value_type = String, format = Date)]
+    pub from: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub to: NaiveDate,
+    pub grids: ByKind,
+    pub micro_grids: ByKind,
+    /// Users leading at least one micro-grid in scope.
+    pub leaders: i64,
+    pub households: i64,
+    /// Households with a first acquaintance visit (认亲).
+    pub households_acquainted: i64,
+    /// Micro-grids with a messaging group.
+    pub groups: i64,
+    /// Households with a member in their micro-grid's messaging group.
+    pub households_in_group: i64,
+    pub visits: i64,
+    /// Distinct households visited inside the range.
+    pub households_visited: i64,
+    pub issues: IssueFigures,
+}
+
+/// One row of a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Row {
+    /// The grid's, micro-grid's or leader's id, or the ISO week (`2026-W14`).
+    pub key: String,
+    /// Its name; for a week, the days it covers inside the range.
+    pub name: String,
+    /// Households as of now (for weeks: all in scope).
+    pub households: i64,
+    pub visits: i64,
+    pub households_visited: i64,
+    /// households_visited / households, 0 when there are none; at most 1.
+    pub coverage: f64,
+    pub issues_raised: i64,
+    pub issues_resolved: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Breakdown {
+    pub by: By,
+    pub rows: Vec<Row>,
+}

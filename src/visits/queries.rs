@@ -1,0 +1,368 @@
+//! The visits' SQL. Recording is the hot write path, so it is one statement for one visit
+//! or a whole batch: scope check, insert, household update and audit records together.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel::query_builder::AstPass;
+use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
+use crate::db::schema::{micro_grids, tenants, visits};
+use crate::domain::{Instants, VisitMethod};
+use crate::error::AppResult;
+use crate::http::Page;
+use crate::visits::types::{NewVisit, Visit, VisitFilter};
+
+/// What the database did with one visit of a `record` call.
+#[derive(Debug)]
+pub enum Recorded {
+    /// Stored now.
+    Created(Visit),
+    /// The id was stored before (by an earlier request): compare to decide 200 or 409.
+    /// `in_scope`: whether the household sent is one the caller may record for.
+    Existing { visit: Visit, in_scope: bool },
+    /// Neither: the household is not in the caller's tenant and scope.
+    OutOfScope,
+    /// The id is being stored by a concurrent request not yet visible: ask again.
+    InFlight,
+}
+
+/// One statement, whatever the number of visits:
+/// - `scoped` finds each household in the caller's scope and locks the rows (in id order, so
+///   concurrent batches over the same households queue instead of deadlocking);
+/// - `ins` stores the visits, skipping ids stored already (the primary key decides, so two
+///   racing copies of one visit store one row);
+/// - the household update and the audit records follow only what `ins` stored;
+/// - the result lists every input with the row stored now or before.
+///
+/// A row stored by a concurrent transaction that committed after this statement began is in
+/// neither `ins` nor `visits` as this statement sees them: that item comes back `InFlight`.
+///
+/// Two openings share the rest: a batch unnests arrays; a single visit binds scalars, whose
+/// plan PostgreSQL can cache and reuse (an array's length is unknown to a cached plan).
+const RECORD_MANY: &str = concat!(
+    r#"
+WITH input AS (
+    SELECT * FROM unnest($ids::uuid[], $households::uuid[], $visited_at::timestamptz[],
+                         $methods::text[], $summaries::text[], $acquainted::bool[],
+                         $joined_group::bool[], $audit_ids::uuid[], $ords::int4[])
+        AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id, ord)
+),"#,
+    record_rest!()
+);
+
+const RECORD_ONE: &str = concat!(
+    r#"
+WITH input AS (
+    SELECT $id::uuid AS id, $household::uuid AS household_id,
+           $one_visited_at::timestamptz AS visited_at, $method::text AS method,
+           $summary::text AS summary, $one_acquainted::bool AS acquainted,
+           $one_joined_group::bool AS joined_group, $audit_id::uuid AS audit_id, 0 AS ord
+),"#,
+    record_rest!()
+);
+
+macro_rules! record_rest {
+    () => {
+        r#"
+scoped AS (
+    SELECT i.ord, h.micro_grid_id
+    FROM input i
+    JOIN households h ON h.tenant_id = $tenant AND h.id = i.household_id
+    JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
+    WHERE ($leader_scope::uuid IS NULL OR m.leader_id = $leader_scope)
+      AND ($grid_scope::uuid IS NULL OR m.grid_id = $grid_scope)
+    ORDER BY h.id
+    FOR NO KEY UPDATE OF h
+),
+ins AS (
+    INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at,
+                        method, summary, acquainted, joined_group)
+    SELECT $tenant, i.id, i.household_id, s.micro_grid_id, $recorder, i.visited_at,
+           i.method, i.summary, i.acquainted, i.joined_group
+    FROM input i JOIN scoped s ON s.ord = i.ord
+    ORDER BY i.id
+    ON CONFLICT (tenant_id, id) DO NOTHING
+    RETURNING id, household_id, micro_grid_id, leader_id, visited_at, method, summary,
+              acquainted, joined_group, created_at
+),
+touched AS (
+    SELECT household_id,
+           max(visited_at) AS last_visited_at,
+           min(visited_at) FILTER (WHERE acquainted) AS acquainted_at,
+           bool_or(joined_group) AS joined_group
+    FROM ins GROUP BY household_id
+),
+household_update AS (
+    UPDATE households h
+    SET last_visited_at = greatest(h.last_visited_at, t.last_visited_at),
+        acquainted_at = coalesce(h.acquainted_at, t.acquainted_at),
+        in_group = h.in_group OR t.joined_group
+    FROM touched t
+    WHERE h.tenant_id = $tenant AND h.id = t.household_id
+),
+audit AS (
+    INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
+    SELECT $tenant, i.audit_id, $recorder, 'visit.create', 'visit', n.id, $ip,
+           jsonb_build_object('household_id', n.household_id)
+    FROM ins n JOIN input i ON i.id = n.id
+)
+SELECT i.ord, s.ord IS NOT NULL AS in_scope, r.created, r.id, r.household_id, r.micro_grid_id,
+       r.leader_id, r.visited_at, r.method, r.summary, r.acquainted, r.joined_group, r.created_at
+FROM input i
+LEFT JOIN scoped s ON s.ord = i.ord
+LEFT JOIN (
+    SELECT true AS created, n.* FROM ins n
+    UNION ALL
+    SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
+           v.summary, v.acquainted, v.joined_group, v.created_at
+    FROM visits v WHERE v.tenant_id = $tenant AND v.id IN (SELECT id FROM input)
+) r ON r.id = i.id
+ORDER BY i.ord
+"#
+    };
+}
+use record_rest;
+
+#[derive(QueryableByName)]
+struct RecordRow {
+    #[diesel(sql_type = Integer)]
+    ord: i32,
+    #[diesel(sql_type = Bool)]
+    in_scope: bool,
+    #[diesel(sql_type = Nullable<Bool>)]
+    created: Option<bool>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    household_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    micro_grid_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    leader_id: Option<Uuid>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    visited_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<Text>)]
+    method: Option<VisitMethod>,
+    #[diesel(sql_type = Nullable<Text>)]
+    summary: Option<String>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    acquainted: Option<bool>,
+    #[diesel(sql_type = Nullable<Bool>)]
+    joined_group: Option<bool>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    created_at: Option<DateTime<Utc>>,
+}
+
+impl RecordRow {
+    fn into_recorded(self) -> Recorded {
+        let visit = (|| {
+            Some(Visit {
+                id: self.id?,
+                household_id: self.household_id?,
+                micro_grid_id: self.micro_grid_id?,
+                leader_id: self.leader_id?,
+                visited_at: self.visited_at?,
+                method: self.method?,
+                summary: self.summary?,
+                acquainted: self.acquainted?,
+                joined_group: self.joined_group?,
+                created_at: self.created_at?,
+            })
+        })();
+        match (self.created, visit) {
+            (Some(true), Some(visit)) => Recorded::Created(visit),
+            (Some(false), Some(visit)) => Recorded::Existing {
+                visit,
+                in_scope: self.in_scope,
+            },
+            _ if self.in_scope => Recorded::InFlight,
+            _ => Recorded::OutOfScope,
+        }
+    }
+}
+
+/// Who records, for whom, from where.
+pub struct Recorder<'a> {
+    pub tenant_id: Uuid,
+    pub user_id: Uuid,
+    pub scope: Scope,
+    pub ip: Option<&'a str>,
+}
+
+/// The columns of a `record` call, bound by name into `RECORD`.
+struct RecordVisits<'a> {
+    who: &'a Recorder<'a>,
+    ids: Vec<Uuid>,
+    households: Vec<Uuid>,
+    visited_at: Vec<DateTime<Utc>>,
+    methods: Vec<&'a str>,
+    summaries: Vec<&'a str>,
+    acquainted: Vec<bool>,
+    joined_group: Vec<bool>,
+    audit_ids: Vec<Uuid>,
+    ords: Vec<i32>,
+}
+
+impl Prepared for RecordVisits<'_> {
+    type Id = RecordVisits<'static>;
+    const SQL: &'static str = RECORD_MANY;
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            // The scalars of `RecordOne`: the first (only) visit.
+            "id" => out.push_bind_param::<SqlUuid, _>(&self.ids[0]),
+            "household" => out.push_bind_param::<SqlUuid, _>(&self.households[0]),
+            "one_visited_at" => out.push_bind_param::<Timestamptz, _>(&self.visited_at[0]),
+            "method" => out.push_bind_param::<Text, _>(&self.methods[0]),
+            "summary" => out.push_bind_param::<Text, _>(&self.summaries[0]),
+            "one_acquainted" => out.push_bind_param::<Bool, _>(&self.acquainted[0]),
+            "one_joined_group" => out.push_bind_param::<Bool, _>(&self.joined_group[0]),
+            "audit_id" => out.push_bind_param::<SqlUuid, _>(&self.audit_ids[0]),
+            "tenant" => out.push_bind_param::<SqlUuid, _>(&self.who.tenant_id),
+            "recorder" => out.push_bind_param::<SqlUuid, _>(&self.who.user_id),
+            "ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.ids),
+            "households" => out.push_bind_param::<Array<SqlUuid>, _>(&self.households),
+            "visited_at" => out.push_bind_param::<Array<Timestamptz>, _>(&self.visited_at),
+            "methods" => out.push_bind_param::<Array<Text>, _>(&self.methods),
+            "summaries" => out.push_bind_param::<Array<Text>, _>(&self.summaries),
+            "acquainted" => out.push_bind_param::<Array<Bool>, _>(&self.acquainted),
+            "joined_group" => out.push_bind_param::<Array<Bool>, _>(&self.joined_group),
+            "audit_ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.audit_ids),
+            "ords" => out.push_bind_param::<Array<Integer>, _>(&self.ords),
+            "leader_scope" => {
+                out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.leader_id)
+            }
+            "grid_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.grid_id),
+            "ip" => out.push_bind_param::<Nullable<Text>, _>(&self.who.ip),
+            other => Err(unknown_placeholder(other)),
+        }
+    }
+}
+
+/// One visit: the same binds, the scalar opening.
+struct RecordOne<'a>(RecordVisits<'a>);
+
+impl Prepared for RecordOne<'_> {
+    type Id = RecordOne<'static>;
+    const SQL: &'static str = RECORD_ONE;
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.0.bind(name, out)
+    }
+}
+
+/// Stores `items` (ids distinct) in one statement; one answer per item, in order.
+pub async fn record(
+    conn: &mut AsyncPgConnection,
+    who: &Recorder<'_>,
+    items: &[&NewVisit],
+) -> QueryResult<Vec<Recorded>> {
+    if items.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = RecordVisits {
+        who,
+        ids: items.iter().map(|v| v.id).collect(),
+        households: items.iter().map(|v| v.household_id).collect(),
+        visited_at: items.iter().map(|v| v.visited_at).collect(),
+        methods: items.iter().map(|v| v.method.as_str()).collect(),
+        summaries: items.iter().map(|v| v.summary.as_str()).collect(),
+        acquainted: items.iter().map(|v| v.acquainted).collect(),
+        joined_group: items.iter().map(|v| v.joined_group).collect(),
+        audit_ids: items.iter().map(|_| Uuid::now_v7()).collect(),
+        ords: (0..items.len() as i32).collect(),
+    };
+    let rows: Vec<RecordRow> = if items.len() == 1 {
+        Statement(RecordOne(columns)).load(conn).await?
+    } else {
+        Statement(columns).load(conn).await?
+    };
+    debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
+    Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
+}
+
+/// The tenant's time zone, for `from`/`to` days.
+pub async fn tenant_zone(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> AppResult<String> {
+    Ok(tenants::table
+        .find(tenant_id)
+        .select(tenants::timezone)
+        .first(conn)
+        .await?)
+}
+
+fn filtered<'a>(
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &'a VisitFilter,
+    range: Instants,
+) -> visits::BoxedQuery<'a, Pg> {
+    let mut query = visits::table
+        .filter(visits::tenant_id.eq(tenant_id))
+        .into_boxed();
+    // Scope by the micro-grid the visit was made in: a leader sees the work done in the
+    // micro-grids they lead now, a grid supervisor the work done in their grid.
+    if let Some(leader) = scope.leader_id {
+        query = query.filter(
+            visits::micro_grid_id.eq_any(
+                micro_grids::table
+                    .filter(micro_grids::tenant_id.eq(tenant_id))
+                    .filter(micro_grids::leader_id.eq(leader))
+                    .select(micro_grids::id),
+            ),
+        );
+    }
+    if let Some(grid) = scope.grid_id {
+        query = query.filter(
+            visits::micro_grid_id.eq_any(
+                micro_grids::table
+                    .filter(micro_grids::tenant_id.eq(tenant_id))
+                    .filter(micro_grids::grid_id.eq(grid))
+                    .select(micro_grids::id),
+            ),
+        );
+    }
+    if let Some(household) = filter.household_id {
+        query = query.filter(visits::household_id.eq(household));
+    }
+    if let Some(micro_grid) = filter.micro_grid_id {
+        query = query.filter(visits::micro_grid_id.eq(micro_grid));
+    }
+    if let Some(leader) = filter.leader_id {
+        query = query.filter(visits::leader_id.eq(leader));
+    }
+    if let Some(start) = range.start {
+        query = query.filter(visits::visited_at.ge(start));
+    }
+    if let Some(end) = range.end {
+        query = query.filter(visits::visited_at.lt(end));
+    }
+    query
+}
+
+/// A page of visits, newest first, and the number of all that match.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    scope: Scope,
+    filter: &VisitFilter,
+    range: Instants,
+    page: Page,
+) -> AppResult<(Vec<Visit>, i64)> {
+    // Both go out pipelined on the one connection: one round trip.
+    let shared: &AsyncPgConnection = conn;
+    let items = filtered(tenant_id, scope, filter, range)
+        .select(Visit::as_select())
+        .order((visits::visited_at.desc(), visits::id.desc()))
+        .offset(page.offset())
+        .limit(page.limit())
+        .load::<Visit>(&mut &*shared);
+    let total = filtered(tenant_id, scope, filter, range)
+        .count()
+        .get_result::<i64>(&mut &*shared);
+    Ok(futures_util::try_join!(items, total)?)
+}

@@ -158,6 +158,13 @@ impl From<DieselError> for AppError {
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 _,
             ) => AppError::Unavailable,
+            // PostgreSQL text cannot hold U+0000, which JSON and query strings can carry.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("invalid byte sequence")
+                    || info.message().contains("unsupported Unicode escape") =>
+            {
+                AppError::bad_request("text must not contain NUL (\\u0000) characters")
+            }
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
                 if is_connection_problem(info.message()) =>
             {
@@ -312,6 +319,15 @@ mod tests {
                 "{message}: {error:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_nul_character_in_text_is_a_bad_request() {
+        let error = db_error(
+            DatabaseErrorKind::Unknown,
+            "invalid byte sequence for encoding \"UTF8\": 0x00",
+        );
+        assert!(matches!(error, AppError::BadRequest(_)), "{error:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ mod grids;
 mod households;
 mod issues;
 mod micro_grids;
+mod robustness;
 mod row_security;
 mod service;
 mod stats;

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use diesel_async::{AnsiTransactionManager, AsyncConnection, RunQueryDsl, TransactionManager};
+use diesel_async::{AnsiTransactionManager, RunQueryDsl, TransactionManager};
 use serde_json::json;
 
 use crate::fixtures::Township;

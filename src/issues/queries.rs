@@ -149,12 +149,16 @@ impl Transition {
     fn set_clause(self) -> &'static str {
         match self {
             Transition::Escalate => "status = 'escalated'",
-            Transition::Resolve => "status = 'resolved', resolved_at = now(), resolution = $9",
+            Transition::Resolve => {
+                "status = 'resolved', resolved_at = clock_timestamp(), resolution = $9"
+            }
             Transition::Reopen => {
                 "status = 'open', resolved_at = NULL, resolution = NULL, satisfied = NULL, \
                  feedback_comment = NULL, feedback_at = NULL"
             }
-            Transition::Feedback => "satisfied = $13, feedback_comment = $9, feedback_at = now()",
+            Transition::Feedback => {
+                "satisfied = $13, feedback_comment = $9, feedback_at = clock_timestamp()"
+            }
         }
     }
 
@@ -167,6 +171,8 @@ impl Transition {
     }
 }
 
+/// Times are the clock's after the lock (`clock_timestamp()`), not the transaction's start:
+/// a transition that waited for a racing one is stamped after it, so events keep their order.
 /// `current` locks the issue (if in scope); the update applies only when the locked row's
 /// state allows the move, so of two racing transitions the second sees the first's result.
 fn transition_sql(t: Transition) -> String {
@@ -189,8 +195,8 @@ changed AS (
 ),
 event AS (
     INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status,
-                              actor_id, note)
-    SELECT $1, $6, id, $7, from_status, to_status, $8, $9 FROM changed
+                              actor_id, note, at)
+    SELECT $1, $6, id, $7, from_status, to_status, $8, $9, clock_timestamp() FROM changed
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)

@@ -509,7 +509,7 @@ async fn racing_transitions_cannot_both_win() {
                     ev("resolve", Some("escalated"), "resolved"),
                 ]
             ),
-            other => panic!("escalate answered {other}"),
+            other => panic!("escalate answered {other}: {}", escalate.body),
         }
     }
 }

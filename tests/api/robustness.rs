@@ -84,3 +84,46 @@ async fn a_request_stuck_on_the_database_is_cut_off_with_503_and_the_service_goe
         "the cut-off request was rolled back"
     );
 }
+
+#[tokio::test]
+async fn dates_outside_the_calendar_the_database_knows_are_refused() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let token = &t.admin.token;
+    for day in [
+        "-262143-01-01",
+        "+262142-12-31",
+        "-4800-01-01",
+        "99999-01-01",
+        "0000-01-01",
+        "2026-1-5",
+        "2026-01-05T00:00:00",
+    ] {
+        for path in [
+            "/api/v1/visits",
+            "/api/v1/issues",
+            "/api/v1/audit",
+            "/api/v1/stats/summary",
+            "/api/v1/stats/breakdown?by=week",
+        ] {
+            let sep = if path.contains('?') { '&' } else { '?' };
+            let day = day.replace('+', "%2B");
+            for query in [
+                format!("from={day}"),
+                format!("to={day}"),
+                format!("from={day}&to={day}"),
+            ] {
+                let resp = app.get(&format!("{path}{sep}{query}"), token).await;
+                assert_eq!(
+                    resp.status, 400,
+                    "{path}{sep}{query}: {} {}",
+                    resp.status, resp.body
+                );
+            }
+        }
+    }
+    // The service is still whole.
+    app.get("/api/v1/stats/summary?from=2026-01-01&to=2026-01-31", token)
+        .await
+        .expect(200);
+}

@@ -118,6 +118,34 @@ class Postgres:
         assert self.own, "the drill can only stop a cluster of its own"
         self._run([pg_bin("pg_ctl"), "stop", "-w", "-m", mode, "-D", str(self.pgdata)])
 
+    def _pids(self) -> list[int]:
+        """The postmaster of this cluster (postmaster.pid) and its children, by id."""
+        postmaster = int((self.pgdata / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            try:
+                fields = Path(stat).read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:
+                children.append(int(stat.split("/")[2]))
+        return [postmaster, *children]
+
+    def freeze(self) -> None:
+        """SIGSTOP to every process of the cluster: it hangs instead of refusing."""
+        assert self.own
+        self._frozen = self._pids()
+        for pid in self._frozen:
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in getattr(self, "_frozen", []):
+            try:
+                os.kill(pid, signal.SIGCONT)
+            except ProcessLookupError:
+                pass
+        self._frozen = []
+
     def _psql(self, sql: str, db: str = "postgres") -> str:
         url = f"{self.server_url}/{db}"
         out = subprocess.run([pg_bin("psql"), url, "-XAtq", "-v", "ON_ERROR_STOP=1", "-c", sql],
@@ -129,6 +157,7 @@ class Postgres:
 
     def close(self) -> None:
         if self.own:
+            self.thaw()
             self._run([pg_bin("pg_ctl"), "stop", "-w", "-m", "immediate", "-D", str(self.pgdata)],
                       check=False)
         else:

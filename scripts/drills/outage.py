@@ -66,10 +66,83 @@ class Load:
             return [r for r in self.records if start <= r[0] < end]
 
 
+
+def outage(pg: Postgres, svc: Service, load: Load, mode: str, args) -> list[str]:
+    """One outage: `stop` (pg_ctl stop -m fast, later start) or `freeze` (SIGSTOP to every
+    PostgreSQL process, later SIGCONT: the database hangs instead of refusing, as behind a
+    network partition)."""
+    failures: list[str] = []
+    time.sleep(3)
+    t_stop = time.monotonic()
+    log(f"PostgreSQL: {mode}")
+    pg.stop("fast") if mode == "stop" else pg.freeze()
+    t_down = time.monotonic()
+    time.sleep(1)
+    ready = [request("GET", svc.base + "/readyz", timeout=30) for _ in range(3)]
+    time.sleep(max(0.0, args.down - (time.monotonic() - t_down)))
+    log("PostgreSQL: " + ("start" if mode == "stop" else "thaw"))
+    t_start = time.monotonic()
+    pg.start() if mode == "stop" else pg.thaw()
+    t_up = time.monotonic()
+    while time.monotonic() - t_up < 30:
+        ok = [r for r in load.between(t_up, time.monotonic()) if r[1] in (200, 201)]
+        if len(ok) >= args.threads * 3:
+            break
+        time.sleep(0.05)
+    time.sleep(2)
+    t_end = time.monotonic()
+
+    before = load.between(t_stop - 2, t_stop)
+    # Answers while PostgreSQL was out, of requests sent after it went.
+    during = [r for r in load.between(t_down, t_start) if r[0] - r[2] > t_down]
+    after = load.between(t_start, t_end)
+    first_ok = min((r[0] for r in after if r[1] in (200, 201)), default=None)
+    last_bad = max((r[0] for r in after if r[1] not in (200, 201)), default=None)
+    ready_after = request("GET", svc.base + "/readyz", timeout=30)
+    slowest = max((r[2] for r in during), default=0.0)
+    recovery = (first_ok - t_up) if first_ok else None
+    settle = (last_bad - t_up) if last_bad else 0.0
+    went = (t_down - t_stop) * 1000
+    back = (t_up - t_start) * 1000
+    log(f"[{mode}] before: {len(before)} requests in 2 s ({summary(before)}); "
+        f"PostgreSQL went in {went:.0f} ms, came back in {back:.0f} ms")
+    log(f"[{mode}] during: {len(during)} requests ({summary(during)}), slowest answer "
+        f"{slowest * 1000:.0f} ms (db timeout {DB_TIMEOUT_MS} ms); readyz "
+        + ", ".join(f"{s} in {t * 1000:.0f} ms" for s, _, t in ready))
+    log(f"[{mode}] after: {len(after)} requests ({summary(after)}); first success "
+        f"{'never' if recovery is None else f'{recovery * 1000:.0f} ms'} after PostgreSQL was back, "
+        f"last failure {settle * 1000:.0f} ms after (negative: before it was back); "
+        f"readyz {ready_after[0]}")
+
+    if any(r[1] not in (200, 201) for r in before):
+        failures.append("requests failed before the outage")
+    wrong = [r for r in during if r[1] != 503]
+    if wrong:
+        failures.append(f"{len(wrong)} answers during the outage were not 503: {summary(wrong)} "
+                        f"({sorted(set(r[3] for r in wrong))})")
+    if slowest > DB_TIMEOUT_MS / 1000 + MARGIN_S:
+        failures.append(f"slowest answer {slowest:.2f} s exceeds the db timeout")
+    if any(s != 503 for s, _, _ in ready):
+        failures.append("readyz did not say 503 during the outage")
+    if recovery is None or settle > RECOVERY_LIMIT_S:
+        failures.append("the service did not recover by itself")
+    if ready_after[0] != 200:
+        failures.append("readyz did not say 200 after the outage")
+    return [f"[{mode}] {f}" for f in failures]
+
+
+def summary(records: list) -> str:
+    counts: dict[int, int] = {}
+    for r in records:
+        counts[r[1]] = counts.get(r[1], 0) + 1
+    return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
+
+
 def main() -> int:
     parser = common_args(__doc__)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--down", type=float, default=8.0, help="seconds PostgreSQL stays down")
+    parser.add_argument("--mode", choices=["stop", "freeze", "both"], default="both")
     args = parser.parse_args()
     if args.database_url:
         sys.exit("the outage drill stops PostgreSQL, so it runs a cluster of its own (no --database-url)")
@@ -89,68 +162,9 @@ def main() -> int:
         token = login(svc.base, "outage", "admin")
 
         with Load(svc.base, token, args.threads) as load:
-            time.sleep(3)
-            t_stop = time.monotonic()
-            log("stopping PostgreSQL")
-            pg.stop("fast")
-            t_down = time.monotonic()
-            time.sleep(1)
-            ready = [request("GET", svc.base + "/readyz", timeout=30) for _ in range(3)]
-            time.sleep(max(0.0, args.down - (time.monotonic() - t_down)))
-            log("starting PostgreSQL")
-            t_start = time.monotonic()
-            pg.start()
-            t_up = time.monotonic()
-            recovered_at = None
-            while time.monotonic() - t_up < 30:
-                ok = [r for r in load.between(t_up, time.monotonic()) if r[1] in (200, 201)]
-                if len(ok) >= args.threads * 3:
-                    break
-                time.sleep(0.05)
-            time.sleep(2)
-            t_end = time.monotonic()
-
-        before = load.between(0, t_stop)
-        during = load.between(t_down + 0.2, t_start)
-        after = load.between(t_start, t_end)
-        first_ok = min((r[0] for r in after if r[1] in (200, 201)), default=None)
-        last_bad = max((r[0] for r in after if r[1] not in (200, 201)), default=None)
-        recovered_at = first_ok
-        ready_after = request("GET", svc.base + "/readyz", timeout=30)
-
-        def summary(records: list) -> str:
-            counts: dict[int, int] = {}
-            for r in records:
-                counts[r[1]] = counts.get(r[1], 0) + 1
-            return ", ".join(f"{k}: {v}" for k, v in sorted(counts.items()))
-
-        slowest = max((r[2] for r in during), default=0.0)
-        log(f"before the outage: {len(before)} requests ({summary(before)})")
-        log(f"during the outage: {len(during)} requests ({summary(during)}), "
-            f"slowest answer {slowest * 1000:.0f} ms (db timeout {DB_TIMEOUT_MS} ms)")
-        log("readyz during the outage: " + ", ".join(f"{s} in {t * 1000:.0f} ms" for s, _, t in ready))
-        recovery = (recovered_at - t_up) if recovered_at else None
-        settle = (last_bad - t_up) if last_bad else 0.0
-        log(f"PostgreSQL took {(t_up - t_start) * 1000:.0f} ms to start (pg_ctl start -w)")
-        log(f"after the restart: {len(after)} requests ({summary(after)}); first success "
-            f"{'never' if recovery is None else f'{recovery * 1000:.0f} ms'} after PostgreSQL was up, "
-            f"last failure {settle * 1000:.0f} ms after (negative: before pg_ctl returned); "
-            f"readyz {ready_after[0]}")
-
-        if any(r[1] not in (200, 201) for r in before):
-            failures.append("requests failed before the outage")
-        wrong = [r for r in during if r[1] != 503]
-        if wrong:
-            failures.append(f"{len(wrong)} answers during the outage were not 503: {summary(wrong)} "
-                            f"({sorted(set(r[3] for r in wrong))})")
-        if slowest > DB_TIMEOUT_MS / 1000 + MARGIN_S:
-            failures.append(f"slowest answer {slowest:.2f} s exceeds the db timeout")
-        if any(s != 503 for s, _, _ in ready):
-            failures.append("readyz did not say 503 during the outage")
-        if recovery is None or settle > RECOVERY_LIMIT_S:
-            failures.append("the service did not recover by itself")
-        if ready_after[0] != 200:
-            failures.append("readyz did not say 200 after the outage")
+            for mode in (["stop", "freeze"] if args.mode == "both" else [args.mode]):
+                failures += outage(pg, svc, load, mode, args)
+                time.sleep(1)
         other = [r for r in load.records if r[1] >= 500 and r[1] != 503]
         if other:
             failures.append(f"{len(other)} answers were a 5xx other than 503: {summary(other)} "

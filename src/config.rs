@@ -19,6 +19,9 @@ pub struct Settings {
     pub pool_size: usize,
     /// How long a request waits for a connection or a statement before it answers 503.
     pub db_timeout: Duration,
+    /// How long a handler may run before the client gets 503; a stuck request must not hold
+    /// a worker (and a pooled connection) forever. Longer than the slowest export.
+    pub request_timeout: Duration,
     pub access_ttl: Duration,
     pub refresh_ttl: Duration,
     /// Failed logins allowed per (address, tenant, username) within `login_window`.
@@ -81,6 +84,9 @@ impl Settings {
             ),
             pool_size: number("LIANXIN_POOL_SIZE", (cores * 4) as u64)? as usize,
             db_timeout: Duration::from_millis(number("LIANXIN_DB_TIMEOUT_MS", 2000)?),
+            request_timeout: Duration::from_secs(
+                number("LIANXIN_REQUEST_TIMEOUT_SECS", 60)?.max(1),
+            ),
             access_ttl: Duration::from_secs(number("LIANXIN_ACCESS_TTL_SECS", 900)?),
             refresh_ttl: Duration::from_secs(number("LIANXIN_REFRESH_TTL_SECS", 30 * 24 * 3600)?),
             login_max_failures: number("LIANXIN_LOGIN_MAX_FAILURES", 5)? as u32,

@@ -153,8 +153,17 @@ impl From<DieselError> for AppError {
                 tracing::debug!(constraint = ?info.constraint_name(), "unique violation");
                 AppError::conflict("a record with the same key exists already")
             }
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
-                AppError::Unavailable
+            // No SQLSTATE at all: the socket failed (PostgreSQL stopped or the network broke).
+            DieselError::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            ) => AppError::Unavailable,
+            // PostgreSQL text cannot hold U+0000, which JSON and query strings can carry.
+            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
+                if info.message().contains("invalid byte sequence")
+                    || info.message().contains("unsupported Unicode escape") =>
+            {
+                AppError::bad_request("text must not contain NUL (\\u0000) characters")
             }
             DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
                 if is_connection_problem(info.message()) =>
@@ -173,6 +182,9 @@ fn is_connection_problem(message: &str) -> bool {
         "connection",
         "terminating",
         "shutting down",
+        "starting up",
+        "not yet accepting",
+        "recovery mode",
         "timed out",
         "timeout",
     ]
@@ -269,5 +281,64 @@ impl ErrorDetail {
                 format!("{} ({})", self.message, problems.join("; "))
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db_error(kind: DatabaseErrorKind, message: &str) -> AppError {
+        DieselError::DatabaseError(kind, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_lost_or_unready_database_is_503_not_500() {
+        for (kind, message) in [
+            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
+            (
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "the database system is starting up",
+            ),
+            (
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to statement timeout",
+            ),
+        ] {
+            let error = db_error(kind, message);
+            assert!(
+                matches!(error, AppError::Unavailable),
+                "{message}: {error:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_nul_character_in_text_is_a_bad_request() {
+        let error = db_error(
+            DatabaseErrorKind::Unknown,
+            "invalid byte sequence for encoding \"UTF8\": 0x00",
+        );
+        assert!(matches!(error, AppError::BadRequest(_)), "{error:?}");
+    }
+
+    #[test]
+    fn a_unique_violation_is_a_conflict_and_other_errors_stay_internal() {
+        assert!(matches!(
+            db_error(DatabaseErrorKind::UniqueViolation, "duplicate key"),
+            AppError::Conflict(_)
+        ));
+        assert!(matches!(
+            db_error(DatabaseErrorKind::Unknown, "syntax error at or near"),
+            AppError::Internal(_)
+        ));
     }
 }

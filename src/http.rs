@@ -1,12 +1,16 @@
 //! Shared pieces of the HTTP surface: list paging, and the handlers that turn actix's own
 //! extractor errors into the contract's envelope (400, 404, 413) instead of plain text.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::AppError;
+use crate::startup::AppState;
 
 /// Largest JSON body: 1 MiB (the contract's limit; uploads are 20 MiB).
 pub const JSON_LIMIT: usize = 1 << 20;
@@ -114,4 +118,29 @@ pub fn path_config() -> web::PathConfig {
 /// Unknown routes answer with the envelope too.
 pub async fn not_found() -> HttpResponse {
     actix_web::ResponseError::error_response(&AppError::NotFound)
+}
+
+/// Cuts a request off after `LIANXIN_REQUEST_TIMEOUT_SECS` with 503 `unavailable`. The
+/// handler's future is dropped: an open transaction is rolled back (its connection is
+/// discarded by the pool), and a client that retries with the same ids loses nothing.
+/// The 503 travels as an error (the request itself went into the handler and is gone);
+/// actix renders it with the envelope.
+pub async fn deadline(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let Some(limit) = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.settings().request_timeout)
+    else {
+        return next.call(req).await;
+    };
+    let path = req.path().to_owned();
+    match tokio::time::timeout(limit, next.call(req)).await {
+        Ok(result) => result,
+        Err(_) => {
+            tracing::warn!(%path, ?limit, "request timed out");
+            Err(AppError::Unavailable.into())
+        }
+    }
 }

@@ -78,9 +78,14 @@ pub async fn track(
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.call(req).await?;
+    // An error (a timed-out request) is rendered by actix further out; count it here too.
+    let response = next.call(req).await;
     if let Some(state) = metrics {
-        let status = response.status().as_u16().to_string();
+        let status = match &response {
+            Ok(response) => response.status(),
+            Err(error) => error.as_response_error().status_code(),
+        };
+        let status = status.as_u16().to_string();
         let labels = [method.as_str(), route.as_str(), status.as_str()];
         state.metrics().requests.with_label_values(&labels).inc();
         state
@@ -89,7 +94,7 @@ pub async fn track(
             .with_label_values(&labels)
             .observe(started.elapsed().as_secs_f64());
     }
-    Ok(response)
+    response
 }
 
 pub async fn serve(state: web::Data<crate::startup::AppState>) -> HttpResponse {

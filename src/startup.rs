@@ -129,6 +129,7 @@ impl Application {
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .wrap(cors)
+                .wrap(from_fn(http::deadline))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(TracingLogger::default())
                 .route("/healthz", web::get().to(healthz))
@@ -156,6 +157,10 @@ impl Application {
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)?
+        // The request head must arrive within 5 s (slow-loris); handlers are bounded by
+        // `http::deadline`; on SIGTERM in-flight requests get up to 30 s to finish.
+        .client_request_timeout(std::time::Duration::from_secs(5))
+        .client_disconnect_timeout(std::time::Duration::from_secs(1))
         .shutdown_timeout(30)
         .run();
         Ok(Application { port, server })

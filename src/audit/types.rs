@@ -15,9 +15,11 @@ use crate::db::schema::audit_log;
 pub struct AuditQuery {
     /// First day, inclusive, in the township's time zone.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive.
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     /// Only what this user did.
     pub actor_id: Option<Uuid>,

@@ -60,20 +60,35 @@ impl Caller {
     pub async fn db(&self) -> AppResult<DbConn> {
         let conn = self.state.pool().get().await?;
         let tenant = self.tenant_id.map(|t| t.to_string()).unwrap_or_default();
-        // Both statements go out pipelined (futures over a shared reference): one round trip.
-        let shared: &diesel_async::AsyncPgConnection = &conn;
-        let set_tenant = diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-            .bind::<Text, _>(tenant)
-            .execute(&mut &*shared);
-        let check = diesel::sql_query(
-            "SELECT token_version FROM users WHERE tenant_id = $1 AND id = $2 AND active \
-             UNION ALL \
-             SELECT token_version FROM platform_admins WHERE $1 IS NULL AND id = $2 AND active",
-        )
-        .bind::<Nullable<SqlUuid>, _>(self.tenant_id)
-        .bind::<SqlUuid, _>(self.user_id)
-        .get_results::<TokenVersion>(&mut &*shared);
-        let (_, live) = futures_util::try_join!(set_tenant, check)?;
+        let outcome = {
+            // Both statements go out pipelined (futures over a shared reference): one round trip.
+            let shared: &diesel_async::AsyncPgConnection = &conn;
+            let set_tenant = diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
+                .bind::<Text, _>(tenant)
+                .execute(&mut &*shared);
+            let check = diesel::sql_query(
+                "SELECT token_version FROM users WHERE tenant_id = $1 AND id = $2 AND active \
+                 UNION ALL \
+                 SELECT token_version FROM platform_admins WHERE $1 IS NULL AND id = $2 AND active",
+            )
+            .bind::<Nullable<SqlUuid>, _>(self.tenant_id)
+            .bind::<SqlUuid, _>(self.user_id);
+            let check = check.get_results::<TokenVersion>(&mut &*shared);
+            // A database that hangs (frozen, or cut off without a reset) must not hold the
+            // request: this first round trip answers within the database timeout, or 503.
+            tokio::time::timeout(self.state.settings().db_timeout, async {
+                futures_util::try_join!(set_tenant, check)
+            })
+            .await
+        };
+        let live = match outcome {
+            Ok(result) => result?.1,
+            Err(_) => {
+                // The connection may be dead without knowing it: keep it out of the pool.
+                drop(deadpool::managed::Object::take(conn));
+                return Err(AppError::Unavailable);
+            }
+        };
         match <[TokenVersion]>::first(&live) {
             Some(row) if row.token_version == self.token_version => Ok(conn),
             _ => Err(AppError::Unauthenticated(

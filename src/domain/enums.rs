@@ -4,7 +4,7 @@
 /// Defines a string enum that (de)serialises as its words in JSON, in the database and in
 /// query strings, and documents itself in the OpenAPI schema.
 macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
@@ -132,5 +132,25 @@ mod tests {
         assert!(problem.contains("tenant_admin"), "{problem}");
         assert!("Door".parse::<VisitMethod>().is_err());
         assert!(serde_json::from_str::<GridKind>("\"farm\"").is_err());
+    }
+
+    #[test]
+    fn the_openapi_schema_lists_the_same_words() {
+        // `$text` must reach utoipa as a plain literal: captured as `:literal` it arrives
+        // wrapped and utoipa silently documented `TenantAdmin` instead of `tenant_admin`.
+        use utoipa::PartialSchema;
+        let schema = serde_json::to_value(Role::schema()).unwrap();
+        let words: Vec<&str> = schema["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|w| w.as_str())
+            .collect();
+        assert_eq!(
+            words,
+            ["platform_admin", "tenant_admin", "supervisor", "leader"]
+        );
+        let schema = serde_json::to_value(VisitMethod::schema()).unwrap();
+        assert_eq!(schema["enum"][0], "door");
     }
 }

@@ -1,6 +1,7 @@
 //! Parsed value types: once a value is one of these, it is valid ("parse, don't validate").
 //! Requests carry plain strings; handlers parse them here and report every problem at once.
 
+pub mod day;
 mod day_range;
 mod enums;
 mod id_number;

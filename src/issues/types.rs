@@ -109,8 +109,10 @@ pub struct IssueFilter {
     /// The household's current grid.
     pub grid_id: Option<Uuid>,
     /// First day raised (YYYY-MM-DD, tenant's zone), inclusive.
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     /// Last day raised (YYYY-MM-DD, tenant's zone), inclusive.
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     pub page: Option<i64>,
     pub per_page: Option<i64>,

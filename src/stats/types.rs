@@ -12,9 +12,11 @@ use uuid::Uuid;
 pub struct SummaryQuery {
     /// First day, inclusive, in the township's time zone (default: 29 days before `to`).
     #[param(value_type = Option<String>, format = Date, example = "2026-03-01")]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     /// Last day, inclusive (default: today in the township's time zone).
     #[param(value_type = Option<String>, format = Date, example = "2026-03-30")]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     /// Only this grid (a grid-scoped supervisor may only name their own).
     pub grid_id: Option<Uuid>,
@@ -51,8 +53,10 @@ pub struct BreakdownQuery {
     #[param(inline)]
     pub by: By,
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     pub grid_id: Option<Uuid>,
     pub micro_grid_id: Option<Uuid>,
@@ -86,8 +90,10 @@ pub struct ExportQuery {
     #[param(inline)]
     pub by: By,
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     /// `zh` (default): Chinese headers; `en`: the JSON key names.
     #[param(inline)]

@@ -173,8 +173,10 @@ pub struct VisitFilter {
     /// Who recorded the visits.
     pub leader_id: Option<Uuid>,
     /// First day (YYYY-MM-DD, tenant's zone), inclusive.
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub from: Option<NaiveDate>,
     /// Last day (YYYY-MM-DD, tenant's zone), inclusive.
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
     pub to: Option<NaiveDate>,
     #[serde(default)]
     pub page: Option<i64>,

@@ -1,0 +1,142 @@
+//! A day in a query string (`from`/`to`): exactly `YYYY-MM-DD`, years 0001–9999.
+//!
+//! chrono alone accepts signed years up to ±262143 (`-4800-01-01`, `+99999-01-01`), which
+//! PostgreSQL's `timestamptz` cannot hold: such a day used to reach the database and come back
+//! as a 500 (found by schemathesis-style probing). Four-digit years keep every parsed day, and
+//! the day after it, comparable in the database and clear of chrono's own limits.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Deserializer};
+
+/// Parses `YYYY-MM-DD` strictly.
+pub fn parse_day(text: &str) -> Result<NaiveDate, String> {
+    let bytes = text.as_bytes();
+    let shaped = bytes.len() == 10
+        && bytes.iter().enumerate().all(|(i, b)| match i {
+            4 | 7 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    let day = shaped
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .filter(|d| d.year() >= 1);
+    day.ok_or_else(|| format!("{text:?} is not a date (YYYY-MM-DD, years 0001-9999)"))
+}
+
+/// `#[serde(default, deserialize_with = "crate::domain::day::optional")]` for an
+/// `Option<NaiveDate>` query field: absent or empty is `None`, anything else must parse.
+pub fn optional<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<NaiveDate>, D::Error> {
+    match Option::<String>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(text) if text.is_empty() => Ok(None),
+        Some(text) => parse_day(&text).map(Some).map_err(serde::de::Error::custom),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn four_digit_days_parse_and_others_do_not() {
+        assert_eq!(
+            parse_day("2026-03-02").unwrap(),
+            NaiveDate::from_ymd_opt(2026, 3, 2).unwrap()
+        );
+        assert_eq!(parse_day("0001-01-01").unwrap().year(), 1);
+        assert_eq!(parse_day("9999-12-31").unwrap().year(), 9999);
+        for bad in [
+            "",
+            "2026-3-2",
+            "2026-02-30",
+            "0000-01-01",
+            "-4800-01-01",
+            "+99999-01-01",
+            "99999-01-01",
+            "2026-01-05T00:00:00",
+            " 2026-01-05",
+            "２０２６-01-05",
+            "2026/01/05",
+        ] {
+            assert!(parse_day(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[derive(Debug, Deserialize)]
+    struct Query {
+        #[serde(default, deserialize_with = "optional")]
+        from: Option<NaiveDate>,
+    }
+
+    fn query(text: &str) -> Result<Query, actix_web::error::QueryPayloadError> {
+        actix_web::web::Query::<Query>::from_query(text).map(|q| q.into_inner())
+    }
+
+    #[test]
+    fn a_query_string_day_is_optional_and_strict() {
+        assert_eq!(query("").unwrap().from, None);
+        assert_eq!(query("from=").unwrap().from, None);
+        assert_eq!(
+            query("from=2026-01-05").unwrap().from,
+            parse_day("2026-01-05").ok()
+        );
+        assert!(query("from=-262143-01-01").is_err());
+        assert!(query("from=%2B262142-12-31").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(text in "\\PC*") {
+            let _ = parse_day(&text);
+            let _ = query(&format!("from={text}"));
+        }
+
+        #[test]
+        fn never_panics_on_date_shaped_text(text in "[0-9+-]{0,7}-[0-9]{1,3}-[0-9]{1,3}") {
+            let _ = parse_day(&text);
+        }
+
+        #[test]
+        fn every_day_of_years_1_to_9999_round_trips(days in 0i64..3_652_059) {
+            let day = NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Duration::days(days);
+            let text = day.format("%Y-%m-%d").to_string();
+            prop_assert_eq!(parse_day(&text), Ok(day));
+            prop_assert_eq!(query(&format!("from={text}")).unwrap().from, Some(day));
+        }
+
+        #[test]
+        fn a_parsed_day_and_the_day_after_it_are_instants_in_every_zone(
+            days in 0i64..3_652_059,
+            zone in prop::sample::select(vec![
+                "Asia/Shanghai", "America/Santiago", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+                "Europe/London", "UTC", "Not/AZone",
+            ]),
+        ) {
+            let day = NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Duration::days(days);
+            let range = super::super::DayRange::new(Some(day), Some(day)).unwrap();
+            let instants = range.instants(zone);
+            let (start, end) = (instants.start.unwrap(), instants.end.unwrap());
+            // One local day: 23 to 25 hours, or longer where a zone skipped a whole day.
+            prop_assert!(end > start);
+            prop_assert!(end - start <= chrono::Duration::hours(49));
+        }
+
+        #[test]
+        fn the_statistics_range_of_any_two_parsed_days_is_an_answer_not_a_panic(
+            from in prop::option::of(0i64..3_652_059),
+            to in prop::option::of(0i64..3_652_059),
+        ) {
+            let day = |n: i64| NaiveDate::from_ymd_opt(1, 1, 1).unwrap() + chrono::Duration::days(n);
+            let range = crate::stats::scope::Range::new(
+                from.map(day),
+                to.map(day),
+                chrono_tz::Asia::Shanghai,
+                chrono::Utc::now(),
+            );
+            if let Ok(range) = range {
+                prop_assert!(range.start < range.end);
+            }
+        }
+    }
+}

@@ -248,9 +248,9 @@ def api_statement_script(path):
     }
     sql = re.sub(r"\$([a-z_]+)", lambda m: values[m.group(1)], sql)
     session = open(os.path.join(ROOT, "src", "auth", "caller.rs")).read()
-    check = re.search(r'let check = diesel::sql_query\(\s*"(.*?)",\s*\)', session, re.S).group(1)
-    check = re.sub(r'\\\s*', '', check).replace("\\n", " ")
-    check = check.replace("$1", ":tenant::uuid").replace("$2", ":admin::uuid")
+    check = re.search(r'"(SELECT token_version FROM users .*?)";', session, re.S).group(1)
+    check = re.sub(r'\\\s*', '', check)
+    check = check.replace("$tenant", ":tenant::uuid").replace("$user", ":admin::uuid")
     body = " ".join(line.strip() for line in sql.strip().splitlines())
     with open(path, "w") as f:
         f.write("\\set n random(1, :households)\n\\startpipeline\n")

@@ -10,10 +10,14 @@ use std::future::{ready, Ready};
 use std::net::IpAddr;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::pg::Pg;
+use diesel::query_builder::AstPass;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryResult;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
 use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -62,23 +66,58 @@ impl Caller {
         let tenant = self.tenant_id.map(|t| t.to_string()).unwrap_or_default();
         // Both statements go out pipelined (futures over a shared reference): one round trip.
         let shared: &diesel_async::AsyncPgConnection = &conn;
-        let set_tenant = diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-            .bind::<Text, _>(tenant)
-            .execute(&mut &*shared);
-        let check = diesel::sql_query(
-            "SELECT token_version FROM users WHERE tenant_id = $1 AND id = $2 AND active \
-             UNION ALL \
-             SELECT token_version FROM platform_admins WHERE $1 IS NULL AND id = $2 AND active",
-        )
-        .bind::<Nullable<SqlUuid>, _>(self.tenant_id)
-        .bind::<SqlUuid, _>(self.user_id)
-        .get_results::<TokenVersion>(&mut &*shared);
+        // Both are prepared once per connection: every request runs them.
+        let set_tenant = Statement(SetTenant { tenant }).execute(&mut &*shared);
+        let check = Statement(SessionCheck {
+            tenant_id: self.tenant_id,
+            user_id: self.user_id,
+        })
+        .load::<TokenVersion>(&mut &*shared);
         let (_, live) = futures_util::try_join!(set_tenant, check)?;
         match <[TokenVersion]>::first(&live) {
             Some(row) if row.token_version == self.token_version => Ok(conn),
             _ => Err(AppError::Unauthenticated(
                 "the session has ended; log in again",
             )),
+        }
+    }
+}
+
+/// Tells the session whose tenant it works for (the row-level-security key).
+struct SetTenant {
+    tenant: String,
+}
+
+impl Prepared for SetTenant {
+    type Id = SetTenant;
+    const SQL: &'static str = "SELECT set_config('app.tenant_id', $tenant, false)";
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            "tenant" => out.push_bind_param::<Text, _>(&self.tenant),
+            other => Err(unknown_placeholder(other)),
+        }
+    }
+}
+
+/// The token version of the user if still active (a tenant's user or a platform admin).
+struct SessionCheck {
+    tenant_id: Option<Uuid>,
+    user_id: Uuid,
+}
+
+impl Prepared for SessionCheck {
+    type Id = SessionCheck;
+    const SQL: &'static str =
+        "SELECT token_version FROM users WHERE tenant_id = $tenant AND id = $user AND active \
+         UNION ALL \
+         SELECT token_version FROM platform_admins WHERE $tenant IS NULL AND id = $user AND active";
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            "tenant" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.tenant_id),
+            "user" => out.push_bind_param::<SqlUuid, _>(&self.user_id),
+            other => Err(unknown_placeholder(other)),
         }
     }
 }

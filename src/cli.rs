@@ -106,7 +106,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo { weeks } => {
             let database = prepare_database(&settings).await?;
             let pool = crate::db::pool(database.url.expose_secret(), 4, settings.db_timeout)?;
-            crate::demo::seed(&pool, weeks, true).await?;
+            crate::demo::seed(&pool, database.url.expose_secret(), weeks, true).await?;
             crate::demo::print_logins();
             Ok(())
         }
@@ -122,7 +122,7 @@ async fn serve(settings: Settings, bind: Option<String>, demo: bool) -> anyhow::
         settings.db_timeout,
     )?;
     if demo {
-        if crate::demo::seed(&pool, 4, false).await? {
+        if crate::demo::seed(&pool, database.url.expose_secret(), 4, false).await? {
             tracing::info!("demo township seeded");
         }
         crate::demo::print_logins();

@@ -10,7 +10,7 @@ mod tenant_code;
 
 pub use day_range::{DayRange, Instants};
 pub use enums::{GridKind, HouseholdKind, IssueCategory, IssueStatus, Role, VisitMethod};
-pub use id_number::IdNumber;
+pub use id_number::{check_char, IdNumber};
 pub use masking::{mask_id_number, mask_phone};
 pub use phone::Phone;
 pub use tenant_code::TenantCode;

@@ -8,6 +8,7 @@ mod harness;
 
 mod audit;
 mod auth;
+mod demo;
 mod grids;
 mod households;
 mod issues;

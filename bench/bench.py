@@ -252,7 +252,8 @@ def api_statement_script(path):
     check = re.search(r'"(SELECT token_version FROM users .*?)";', session, re.S).group(1)
     check = re.sub(r'\\\s*', '', check)
     check = check.replace("$tenant", ":tenant::uuid").replace("$user", ":admin::uuid")
-    body = " ".join(line.strip() for line in sql.strip().splitlines())
+    # One line per statement for pgbench: SQL comments go first, or they would swallow the rest.
+    body = " ".join(re.sub(r"--.*$", "", line).strip() for line in sql.strip().splitlines())
     with open(path, "w") as f:
         f.write("\\set n random(1, :households)\n\\startpipeline\n")
         f.write("SELECT set_config('app.tenant_id', :tenant, false);\n")

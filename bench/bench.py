@@ -143,10 +143,19 @@ class Api:
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body) if body is not None else None
-        start = time.perf_counter()
-        self.conn.request(method, path, body=data, headers=headers)
-        resp = self.conn.getresponse()
-        raw = resp.read()
+        for attempt in range(2):
+            start = time.perf_counter()
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                resp = self.conn.getresponse()
+                raw = resp.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionError):
+                # The server closes a connection left idle (keep-alive timeout): open anew.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+                if attempt:
+                    raise
         elapsed = time.perf_counter() - start
         if expect is not None and resp.status != expect:
             raise SystemExit(f"{method} {path}: {resp.status} {raw[:300]!r}")

@@ -65,13 +65,21 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
     } else {
         Vec::new()
     };
-    // The four counts pipelined: one round trip (the names follow, they depend on who worked).
+    // The four counts pipelined: one round trip, with the names of grids and micro-grids too
+    // (a leader breakdown's names follow: they depend on who worked).
     let conn: &AsyncPgConnection = conn;
-    let (households, visits, raised, resolved) = futures_util::try_join!(
+    let early_names = async {
+        match by {
+            By::Grid | By::MicroGrid => queries::dimension(conn, p, by, Vec::new()).await.map(Some),
+            By::Leader | By::Week => Ok(None),
+        }
+    };
+    let (households, visits, raised, resolved, early_names) = futures_util::try_join!(
         queries::households_by(conn, p, by),
         queries::visits_by(conn, p, by, &weeks),
         queries::issues_by(conn, p, by, false, &weeks),
         queries::issues_by(conn, p, by, true, &weeks),
+        early_names,
     )?;
     let (households, visits, raised, resolved) = (
         by_key(households),
@@ -95,11 +103,11 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
         } else {
             Vec::new()
         };
-        let mut named: Vec<(String, String)> = queries::dimension(conn, p, by, also)
-            .await?
-            .into_iter()
-            .map(|n| (n.key, n.name))
-            .collect();
+        let names = match early_names {
+            Some(names) => names,
+            None => queries::dimension(conn, p, by, also).await?,
+        };
+        let mut named: Vec<(String, String)> = names.into_iter().map(|n| (n.key, n.name)).collect();
         named.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
         named
     };

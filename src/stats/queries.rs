@@ -284,10 +284,23 @@ pub async fn visits_by(
 ) -> AppResult<Vec<Keyed>> {
     let scope = p.by_micro_grid("v");
     let (key, join) = match by {
-        By::Grid => (
-            "m.grid_id",
-            "JOIN micro_grids m ON m.tenant_id = v.tenant_id AND m.id = v.micro_grid_id",
-        ),
+        By::Grid => {
+            // Visits are first grouped by (micro-grid, household), then those groups — a
+            // fraction of the visits — are mapped to their grid and grouped again.
+            let sql = format!(
+                "SELECT x.key::text AS key, sum(x.n)::bigint AS n, count(*) AS distinct_n \
+                 FROM (SELECT m.grid_id AS key, y.household_id, sum(y.n) AS n \
+                       FROM (SELECT v.micro_grid_id, v.household_id, count(*) AS n \
+                             FROM visits v \
+                             WHERE v.tenant_id = $1 AND v.visited_at >= $3 \
+                               AND v.visited_at < $4 AND {scope} \
+                             GROUP BY 1, 2) y \
+                       JOIN micro_grids m ON m.tenant_id = $1 AND m.id = y.micro_grid_id \
+                       GROUP BY 1, 2) x \
+                 GROUP BY x.key"
+            );
+            return Ok(p.query(sql).load(&mut &*conn).await?);
+        }
         By::MicroGrid => ("v.micro_grid_id", ""),
         By::Leader => ("v.leader_id", ""),
         By::Week => {

@@ -10,10 +10,14 @@ use std::future::{ready, Ready};
 use std::net::IpAddr;
 
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+use diesel::pg::Pg;
+use diesel::query_builder::AstPass;
 use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::QueryResult;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
 use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -58,39 +62,94 @@ impl Caller {
 
     /// A connection scoped to the caller's tenant, after confirming the session is live.
     pub async fn db(&self) -> AppResult<DbConn> {
+        let (conn, nothing) = self.db_pipelined(async |_| Ok(())).await?;
+        nothing?;
+        Ok(conn)
+    }
+}
+
+/// Tells the session whose tenant it works for (the row-level-security key).
+struct SetTenant {
+    tenant: String,
+}
+
+impl Prepared for SetTenant {
+    type Id = SetTenant;
+    const SQL: &'static str = "SELECT set_config('app.tenant_id', $tenant, false)";
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            "tenant" => out.push_bind_param::<Text, _>(&self.tenant),
+            other => Err(unknown_placeholder(other)),
+        }
+    }
+}
+
+/// The token version of the user if still active (a tenant's user or a platform admin).
+struct SessionCheck {
+    tenant_id: Option<Uuid>,
+    user_id: Uuid,
+}
+
+impl Prepared for SessionCheck {
+    type Id = SessionCheck;
+    const SQL: &'static str =
+        "SELECT token_version FROM users WHERE tenant_id = $tenant AND id = $user AND active \
+         UNION ALL \
+         SELECT token_version FROM platform_admins WHERE $tenant IS NULL AND id = $user AND active";
+
+    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        match name {
+            "tenant" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.tenant_id),
+            "user" => out.push_bind_param::<SqlUuid, _>(&self.user_id),
+            other => Err(unknown_placeholder(other)),
+        }
+    }
+}
+
+impl Caller {
+    /// `db` in one round trip for a hot path: the tenant setting, the session check and
+    /// `first` go out pipelined, in that order. `first` runs before the check's answer is
+    /// known, so it must itself change nothing unless the session is live (join `users` on
+    /// the caller's id, `active` and token version, as recording a visit does); its answer is
+    /// dropped and 401 returned when the check fails, exactly as `db` would have.
+    pub async fn db_pipelined<T>(
+        &self,
+        first: impl AsyncFnOnce(&diesel_async::AsyncPgConnection) -> QueryResult<T>,
+    ) -> AppResult<(DbConn, QueryResult<T>)> {
         let conn = self.state.pool().get().await?;
         let tenant = self.tenant_id.map(|t| t.to_string()).unwrap_or_default();
         let outcome = {
-            // Both statements go out pipelined (futures over a shared reference): one round trip.
             let shared: &diesel_async::AsyncPgConnection = &conn;
-            let set_tenant = diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-                .bind::<Text, _>(tenant)
-                .execute(&mut &*shared);
-            let check = diesel::sql_query(
-                "SELECT token_version FROM users WHERE tenant_id = $1 AND id = $2 AND active \
-                 UNION ALL \
-                 SELECT token_version FROM platform_admins WHERE $1 IS NULL AND id = $2 AND active",
-            )
-            .bind::<Nullable<SqlUuid>, _>(self.tenant_id)
-            .bind::<SqlUuid, _>(self.user_id);
-            let check = check.get_results::<TokenVersion>(&mut &*shared);
+            // Both are prepared once per connection: every request runs them.
+            let set_tenant = Statement(SetTenant { tenant }).execute(&mut &*shared);
+            let check = Statement(SessionCheck {
+                tenant_id: self.tenant_id,
+                user_id: self.user_id,
+            })
+            .load::<TokenVersion>(&mut &*shared);
             // A database that hangs (frozen, or cut off without a reset) must not hold the
             // request: this first round trip answers within the database timeout, or 503.
+            // `join`, not `try_join`: every statement sent is awaited before the connection
+            // is used again or returned to the pool.
             tokio::time::timeout(self.state.settings().db_timeout, async {
-                futures_util::try_join!(set_tenant, check)
+                futures_util::join!(set_tenant, check, first(shared))
             })
             .await
         };
-        let live = match outcome {
-            Ok(result) => result?.1,
-            Err(_) => {
-                // The connection may be dead without knowing it: keep it out of the pool.
-                drop(deadpool::managed::Object::take(conn));
-                return Err(AppError::Unavailable);
-            }
+        let Ok((set, live, answer)) = outcome else {
+            // The connection may be dead without knowing it: keep it out of the pool.
+            drop(deadpool::managed::Object::take(conn));
+            return Err(AppError::Unavailable);
         };
-        match <[TokenVersion]>::first(&live) {
-            Some(row) if row.token_version == self.token_version => Ok(conn),
+        set?;
+        self.live(&live?)?;
+        Ok((conn, answer))
+    }
+
+    fn live(&self, rows: &[TokenVersion]) -> AppResult<()> {
+        match rows.first() {
+            Some(row) if row.token_version == self.token_version => Ok(()),
             _ => Err(AppError::Unauthenticated(
                 "the session has ended; log in again",
             )),

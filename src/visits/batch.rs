@@ -57,10 +57,11 @@ pub async fn record_batch(
     let who = Recorder {
         tenant_id,
         user_id: caller.user_id,
+        token_version: caller.token_version,
         scope: Scope::of(&caller),
         ip: caller.ip.as_deref(),
     };
-    let outcomes = sync::record_all(&mut conn, &who, items).await?;
+    let outcomes = sync::record_all(&mut conn, &who, items, None).await?;
     let results = ids
         .into_iter()
         .zip(outcomes)

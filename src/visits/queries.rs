@@ -32,7 +32,8 @@ pub enum Recorded {
 }
 
 /// One statement, whatever the number of visits:
-/// - `scoped` finds each household in the caller's scope and locks the rows (in id order, so
+/// - `scoped` finds each household in the caller's scope, while the caller's session is live,
+///   and locks the rows (in id order, so
 ///   concurrent batches over the same households queue instead of deadlocking);
 /// - `ins` stores the visits, skipping ids stored already (the primary key decides, so two
 ///   racing copies of one visit store one row);
@@ -76,6 +77,10 @@ scoped AS (
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
     WHERE ($leader_scope::uuid IS NULL OR m.leader_id = $leader_scope)
       AND ($grid_scope::uuid IS NULL OR m.grid_id = $grid_scope)
+      -- The recorder's session is live (active, same token version): the single-visit path
+      -- sends this statement pipelined with the session check, before the check's answer.
+      AND EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = $recorder
+                  AND u.active AND u.token_version = $token_version)
     ORDER BY h.id
     FOR NO KEY UPDATE OF h
 ),
@@ -190,6 +195,8 @@ impl RecordRow {
 pub struct Recorder<'a> {
     pub tenant_id: Uuid,
     pub user_id: Uuid,
+    /// The token's version: nothing is stored unless it is still the user's.
+    pub token_version: i32,
     pub scope: Scope,
     pub ip: Option<&'a str>,
 }
@@ -225,6 +232,7 @@ impl Prepared for RecordVisits<'_> {
             "audit_id" => out.push_bind_param::<SqlUuid, _>(&self.audit_ids[0]),
             "tenant" => out.push_bind_param::<SqlUuid, _>(&self.who.tenant_id),
             "recorder" => out.push_bind_param::<SqlUuid, _>(&self.who.user_id),
+            "token_version" => out.push_bind_param::<Integer, _>(&self.who.token_version),
             "ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.ids),
             "households" => out.push_bind_param::<Array<SqlUuid>, _>(&self.households),
             "visited_at" => out.push_bind_param::<Array<Timestamptz>, _>(&self.visited_at),
@@ -258,7 +266,7 @@ impl Prepared for RecordOne<'_> {
 
 /// Stores `items` (ids distinct) in one statement; one answer per item, in order.
 pub async fn record(
-    conn: &mut AsyncPgConnection,
+    conn: &AsyncPgConnection,
     who: &Recorder<'_>,
     items: &[&NewVisit],
 ) -> QueryResult<Vec<Recorded>> {
@@ -278,9 +286,9 @@ pub async fn record(
         ords: (0..items.len() as i32).collect(),
     };
     let rows: Vec<RecordRow> = if items.len() == 1 {
-        Statement(RecordOne(columns)).load(conn).await?
+        Statement(RecordOne(columns)).load(&mut &*conn).await?
     } else {
-        Statement(columns).load(conn).await?
+        Statement(columns).load(&mut &*conn).await?
     };
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
     Ok(rows.into_iter().map(RecordRow::into_recorded).collect())

@@ -6,7 +6,7 @@ use chrono::Utc;
 use crate::auth::{Caller, Scope};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::visits::queries::Recorder;
+use crate::visits::queries::{self, Recorder};
 use crate::visits::sync::{self, Outcome};
 use crate::visits::types::{Visit, VisitInput};
 
@@ -44,14 +44,19 @@ pub async fn record_visit(caller: Caller, body: web::Json<VisitInput>) -> AppRes
         .into_inner()
         .parse(Utc::now())
         .map_err(|problems| AppError::Validation(problems.into_fields()))?;
-    let mut conn = caller.db().await?;
     let who = Recorder {
         tenant_id,
         user_id: caller.user_id,
+        token_version: caller.token_version,
         scope: Scope::of(&caller),
         ip: caller.ip.as_deref(),
     };
-    let outcome = sync::record_all(&mut conn, &who, vec![Ok(visit)])
+    // One round trip: the statement goes out with the session check and stores nothing
+    // unless the session is live (it checks the token version itself).
+    let (mut conn, first) = caller
+        .db_pipelined(async |conn| queries::record(conn, &who, &[&visit]).await)
+        .await?;
+    let outcome = sync::record_all(&mut conn, &who, vec![Ok(visit)], Some(first))
         .await?
         .pop()
         .unwrap_or(Outcome::Failed(AppError::Unavailable));

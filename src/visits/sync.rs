@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use diesel::result::Error as DieselError;
+use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -27,10 +28,14 @@ const CONFLICT: &str = "this visit id is stored already with different content";
 
 /// Records every valid item, in one statement for all (retried only for the rare item whose
 /// id a concurrent request was storing at the same moment). Answers in the order given.
+///
+/// `first`: the answer of the first `queries::record` of exactly the valid, distinct items,
+/// when the caller already sent it (pipelined with the session check).
 pub async fn record_all(
     conn: &mut AsyncPgConnection,
     who: &Recorder<'_>,
     items: Vec<Result<NewVisit, AppError>>,
+    mut first: Option<QueryResult<Vec<Recorded>>>,
 ) -> AppResult<Vec<Outcome>> {
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
     let mut visits: Vec<Option<NewVisit>> = Vec::with_capacity(items.len());
@@ -63,7 +68,11 @@ pub async fn record_all(
             break;
         }
         let batch: Vec<&NewVisit> = pending.iter().filter_map(|&i| visits[i].as_ref()).collect();
-        let answers = match queries::record(conn, who, &batch).await {
+        let answer = match first.take() {
+            Some(answer) => answer,
+            None => queries::record(conn, who, &batch).await,
+        };
+        let answers = match answer {
             Ok(answers) => answers,
             // Ordered locking makes this rare; the statement is idempotent, so run it again.
             Err(e) if is_deadlock(&e) && attempt < 3 => continue,

@@ -717,3 +717,49 @@ async fn a_stored_visit_still_replays_after_its_household_moved_away() {
     .await
     .expect_error(404, "not_found");
 }
+
+#[tokio::test]
+async fn an_ended_session_stores_nothing_though_the_visit_goes_out_with_the_check() {
+    // `POST /visits` sends the recording statement pipelined with the session check; the
+    // statement itself must refuse a token whose version is stale or whose user is inactive.
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let stored = Uuid::now_v7();
+    let body = visit(stored, t.h1, "第一次");
+    app.post("/api/v1/visits", &t.leader1.token, body.clone())
+        .await
+        .expect(201);
+
+    let mut conn = app.db().await;
+    diesel::sql_query("UPDATE users SET token_version = token_version + 1 WHERE id = $1")
+        .bind::<SqlUuid, _>(t.leader1.id)
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let fresh = Uuid::now_v7();
+    app.post(
+        "/api/v1/visits",
+        &t.leader1.token,
+        visit(fresh, t.h2, "旧令牌"),
+    )
+    .await
+    .expect_error(401, "unauthenticated");
+    assert_eq!(stored_visits(&app, fresh).await, 0);
+    assert_eq!(audit_records(&app, fresh).await, 0);
+    assert!(household(&app, t.h2).await.last_visited_at.is_none());
+    // A replay of a stored visit is no way around it either.
+    app.post("/api/v1/visits", &t.leader1.token, body)
+        .await
+        .expect_error(401, "unauthenticated");
+
+    crate::auth::deactivate(&app, &t, t.leader2.id).await;
+    let other = Uuid::now_v7();
+    app.post(
+        "/api/v1/visits",
+        &t.leader2.token,
+        visit(other, t.h4, "已停用"),
+    )
+    .await
+    .expect_error(401, "unauthenticated");
+    assert_eq!(stored_visits(&app, other).await, 0);
+}

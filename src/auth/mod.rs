@@ -14,4 +14,4 @@ pub mod tokens;
 pub mod types;
 
 pub use caller::Caller;
-pub use scope::Scope;
+pub use scope::{Scope, ScopeKeys};

@@ -6,12 +6,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
-use super::scope::Scope;
 use super::types::{
     check_new_name, clean_text, CreateGrid, Grid, GridListQuery, UpdateGrid, MAX_NAME,
 };
 use crate::audit;
 use crate::auth::Caller;
+use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppResult, ErrorBody, Problems};
 use crate::http::{PageQuery, Paged};

@@ -6,10 +6,10 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
-use super::scope::Scope;
 use super::types::{AssignLeader, LeaderTerm, MicroGrid};
 use crate::audit;
 use crate::auth::Caller;
+use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 

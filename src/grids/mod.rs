@@ -4,10 +4,7 @@ pub mod grid;
 pub mod leader;
 pub mod micro_grid;
 pub mod queries;
-pub mod scope;
 pub mod types;
-
-pub use scope::Scope;
 
 use actix_web::web;
 

@@ -10,8 +10,8 @@ use diesel::sql_types::Timestamptz;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::scope::Scope;
 use super::types::{Grid, GridRow, LeaderTerm, MicroGrid, MicroGridRow};
+use crate::auth::Scope;
 use crate::db::schema::{grids, households, leader_assignments, micro_grids, users};
 use crate::domain::{GridKind, Role};
 use crate::error::AppResult;

@@ -7,8 +7,8 @@ use super::queries::{self, Filters};
 use super::sees_contact;
 use super::types::{Household, HouseholdListQuery};
 use crate::auth::Caller;
+use crate::auth::Scope;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::grids::Scope;
 use crate::http::{PageQuery, Paged};
 
 /// Longest search text; anything longer cannot match a name or an address.

@@ -7,10 +7,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{HouseholdRow, NewHousehold};
+use crate::auth::Scope;
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
 use crate::domain::{HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
-use crate::grids::Scope;
 use crate::http::Page;
 use crate::issues::Issue;
 use crate::visits::Visit;

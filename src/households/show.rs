@@ -7,8 +7,8 @@ use super::queries;
 use super::sees_contact;
 use super::types::{Dossier, Household};
 use crate::auth::Caller;
+use crate::auth::Scope;
 use crate::error::{AppResult, ErrorBody};
-use crate::grids::Scope;
 
 #[utoipa::path(
     get, path = "/api/v1/households/{id}", tag = "households",

@@ -14,9 +14,9 @@ use super::types::{
 };
 use crate::audit;
 use crate::auth::Caller;
+use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
-use crate::grids::Scope;
 
 #[utoipa::path(
     patch, path = "/api/v1/households/{id}", tag = "households",

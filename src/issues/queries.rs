@@ -8,7 +8,7 @@ use diesel::sql_types::{Array, Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::auth::Scope;
+use crate::auth::ScopeKeys;
 use crate::db::schema::{households, issue_events, issues, micro_grids};
 use crate::domain::{Instants, IssueCategory, IssueStatus};
 use crate::error::{AppError, AppResult};
@@ -19,7 +19,7 @@ use crate::issues::types::{Issue, IssueDetail, IssueEvent, IssueFilter};
 pub struct Actor<'a> {
     pub tenant_id: Uuid,
     pub user_id: Uuid,
-    pub scope: Scope,
+    pub scope: ScopeKeys,
     pub ip: Option<&'a str>,
 }
 
@@ -266,7 +266,7 @@ pub async fn apply(
 /// place (micro-grid, grid): the household's current one, since that is who follows it up.
 fn scoped<'a>(
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     micro_grid_id: Option<Uuid>,
     grid_id: Option<Uuid>,
 ) -> issues::BoxedQuery<'a, Pg> {
@@ -310,7 +310,7 @@ fn scoped<'a>(
 pub async fn detail(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     issue_id: Uuid,
 ) -> AppResult<IssueDetail> {
     let shared: &AsyncPgConnection = conn;
@@ -331,7 +331,7 @@ pub async fn detail(
 
 fn filtered<'a>(
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     filter: &IssueFilter,
     range: Instants,
 ) -> issues::BoxedQuery<'a, Pg> {
@@ -358,7 +358,7 @@ fn filtered<'a>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     filter: &IssueFilter,
     range: Instants,
     page: Page,

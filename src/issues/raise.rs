@@ -2,7 +2,7 @@
 
 use actix_web::{web, HttpResponse};
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{IssueCategory, Role};
 use crate::error::{AppResult, ErrorBody, Problems};
 use crate::issues::queries::{self, Actor, NewIssue};
@@ -49,7 +49,7 @@ pub async fn raise_issue(caller: Caller, body: web::Json<NewIssueBody>) -> AppRe
     let actor = Actor {
         tenant_id,
         user_id: caller.user_id,
-        scope: Scope::of(&caller),
+        scope: ScopeKeys::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     let new = NewIssue {

@@ -4,7 +4,7 @@
 use actix_web::web;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{DayRange, Instants};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
@@ -34,8 +34,13 @@ pub async fn show_issue(
     caller.require(HANDLERS)?;
     let tenant_id = caller.tenant()?;
     let mut conn = caller.db().await?;
-    let detail =
-        queries::detail(&mut conn, tenant_id, Scope::of(&caller), path.into_inner()).await?;
+    let detail = queries::detail(
+        &mut conn,
+        tenant_id,
+        ScopeKeys::of(&caller)?,
+        path.into_inner(),
+    )
+    .await?;
     Ok(web::Json(detail))
 }
 
@@ -80,7 +85,7 @@ pub async fn list_issues(
     let (items, total) = queries::list(
         &mut conn,
         tenant_id,
-        Scope::of(&caller),
+        ScopeKeys::of(&caller)?,
         &filter,
         range,
         page,

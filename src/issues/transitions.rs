@@ -5,7 +5,7 @@
 use actix_web::web;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::error::{AppResult, ErrorBody, Problems};
 use crate::issues::queries::{self, Actor, Transition};
 use crate::issues::raise::HANDLERS;
@@ -23,7 +23,7 @@ async fn act(
     let actor = Actor {
         tenant_id,
         user_id: caller.user_id,
-        scope: Scope::of(&caller),
+        scope: ScopeKeys::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     queries::apply(

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::visits::queries::Recorder;
 use crate::visits::record::RECORDERS;
@@ -58,7 +58,7 @@ pub async fn record_batch(
         tenant_id,
         user_id: caller.user_id,
         token_version: caller.token_version,
-        scope: Scope::of(&caller),
+        scope: ScopeKeys::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     let outcomes = sync::record_all(&mut conn, &who, items, None).await?;

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{DayRange, Instants, Role};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
@@ -50,7 +50,7 @@ pub async fn list_visits(
     let (items, total) = queries::list(
         &mut conn,
         tenant_id,
-        Scope::of(&caller),
+        ScopeKeys::of(&caller)?,
         &filter,
         range,
         page,

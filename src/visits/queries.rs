@@ -9,7 +9,7 @@ use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::auth::Scope;
+use crate::auth::ScopeKeys;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
 use crate::db::schema::{micro_grids, tenants, visits};
 use crate::domain::{Instants, VisitMethod};
@@ -197,7 +197,7 @@ pub struct Recorder<'a> {
     pub user_id: Uuid,
     /// The token's version: nothing is stored unless it is still the user's.
     pub token_version: i32,
-    pub scope: Scope,
+    pub scope: ScopeKeys,
     pub ip: Option<&'a str>,
 }
 
@@ -305,7 +305,7 @@ pub async fn tenant_zone(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> AppRe
 
 fn filtered<'a>(
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     filter: &'a VisitFilter,
     range: Instants,
 ) -> visits::BoxedQuery<'a, Pg> {
@@ -356,7 +356,7 @@ fn filtered<'a>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: Scope,
+    scope: ScopeKeys,
     filter: &VisitFilter,
     range: Instants,
     page: Page,

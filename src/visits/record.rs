@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::{Caller, ScopeKeys};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::visits::queries::{self, Recorder};
@@ -48,7 +48,7 @@ pub async fn record_visit(caller: Caller, body: web::Json<VisitInput>) -> AppRes
         tenant_id,
         user_id: caller.user_id,
         token_version: caller.token_version,
-        scope: Scope::of(&caller),
+        scope: ScopeKeys::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     // One round trip: the statement goes out with the session check and stores nothing

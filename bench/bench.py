@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import http.client
 import json
+import shutil
 import os
 import re
 import signal
@@ -306,8 +307,13 @@ def writes():
              os.path.join(HERE, "visit.lua"), f"http://127.0.0.1:{PORT}", "--", targets],
             capture_output=True, text=True, check=True)
         peak = server.status("VmHWM")
+        metrics = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+        metrics.request("GET", "/metrics")
+        exposition = metrics.getresponse().read().decode()
     finally:
         server.stop()
+    group = {m.group(1): float(m.group(2)) for m in
+             re.finditer(r"^lianxin_visit_group_size_(sum|count) (\S+)$", exposition, re.M)}
     line = re.search(r"^WRK (.*)$", out.stdout, re.M).group(1)
     w = {k: int(v) for k, v in (kv.split("=") for kv in line.split())}
     errors = sum(v for k, v in w.items() if k.startswith("errors_"))
@@ -322,6 +328,9 @@ def writes():
     record("api_rows_stored", stored)
     record("server_rss_idle_mb", round(rss_idle / 1024, 1))
     record("server_peak_rss_mb", round(peak / 1024, 1))
+    # Group commit: how many single visits shared a statement and a commit, on average.
+    if group.get("count"):
+        record("api_visits_per_commit", round(group["sum"] / group["count"], 2))
 
     if os.environ.get("BENCH_SKIP_PGBENCH"):
         return
@@ -517,6 +526,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["writes", "batch", "scale", "all"])
     args = parser.parse_args()
+    needed = ["psql"] + (["wrk", "pgbench"] if args.what in ("writes", "all") else [])
+    missing = [tool for tool in needed if shutil.which(tool) is None]
+    if missing:
+        sys.exit(f"bench: {', '.join(missing)} not on PATH; on Debian: "
+                 "apt-get install -y wrk postgresql-client postgresql-contrib")
     say(f"machine: {os.cpu_count()} cores, load {load_avg()}, {time.strftime('%Y-%m-%d %H:%M:%S %Z')}")
     if args.what in ("writes", "all"):
         writes()

@@ -19,6 +19,9 @@ pub struct Settings {
     /// its time waiting for its commit to reach the disk, not on a core: with 4 per core the
     /// visit writes stalled at half the rate 16 connections reach on 2 cores (docs/performance.md).
     pub pool_size: usize,
+    /// How many connections single visits are written on at once (group commit,
+    /// `visits::writer`); defaults to 2 per core. Fewer writers make bigger groups.
+    pub visit_writers: usize,
     /// How long a request waits for a connection or a statement before it answers 503.
     pub db_timeout: Duration,
     /// How long a handler may run before the client gets 503; a stuck request must not hold
@@ -84,7 +87,9 @@ impl Settings {
             data_dir: PathBuf::from(
                 non_empty("LIANXIN_DATA_DIR").unwrap_or_else(|| ".lianxin".into()),
             ),
-            pool_size: number("LIANXIN_POOL_SIZE", (cores * 8) as u64)? as usize,
+            // At least 2: the visit writer keeps up to half of them.
+            pool_size: (number("LIANXIN_POOL_SIZE", (cores * 8) as u64)? as usize).max(2),
+            visit_writers: (number("LIANXIN_VISIT_WRITERS", (cores * 2) as u64)? as usize).max(1),
             db_timeout: Duration::from_millis(number("LIANXIN_DB_TIMEOUT_MS", 2000)?),
             request_timeout: Duration::from_secs(
                 number("LIANXIN_REQUEST_TIMEOUT_SECS", 60)?.max(1),

@@ -8,13 +8,15 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpResponse};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    /// Visits per shared statement of the visit writer (group commit).
+    pub visit_group_size: Histogram,
 }
 
 impl Metrics {
@@ -39,6 +41,17 @@ impl Metrics {
             &["method", "route", "status"],
         )
         .expect("valid metric");
+        let visit_group_size = Histogram::with_opts(
+            HistogramOpts::new(
+                "lianxin_visit_group_size",
+                "Single visits stored by one statement and commit",
+            )
+            .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0]),
+        )
+        .expect("valid metric");
+        registry
+            .register(Box::new(visit_group_size.clone()))
+            .expect("unique metric");
         registry
             .register(Box::new(requests.clone()))
             .expect("unique metric");
@@ -49,6 +62,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            visit_group_size,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::config::Settings;
 use crate::db::cluster::{self, Cluster};
 use crate::db::{self, DbPool};
 use crate::metrics::Metrics;
+use crate::visits::writer::VisitWriter;
 use crate::{http, openapi};
 
 /// Everything a request may need, shared by all workers.
@@ -27,17 +28,28 @@ pub struct AppState {
     tokens: TokenKeys,
     metrics: Metrics,
     throttle: LoginThrottle,
+    visits: VisitWriter,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, settings: Settings, jwt_secret: &SecretString) -> AppState {
         let tokens = TokenKeys::new(jwt_secret, settings.access_ttl.as_secs() as i64);
         let throttle = LoginThrottle::new(&settings);
+        let metrics = Metrics::new();
+        let visits = VisitWriter::new(
+            pool.clone(),
+            // The writers keep their connections: at most half the pool, so that every
+            // other request still finds one.
+            settings.visit_writers.min((settings.pool_size / 2).max(1)),
+            settings.db_timeout,
+            metrics.visit_group_size.clone(),
+        );
         AppState {
+            visits,
             pool,
             settings,
             tokens,
-            metrics: Metrics::new(),
+            metrics,
             throttle,
         }
     }
@@ -62,6 +74,11 @@ impl AppState {
 
     pub fn throttle(&self) -> &LoginThrottle {
         &self.throttle
+    }
+
+    /// Where single visits go to share a commit.
+    pub fn visits(&self) -> &VisitWriter {
+        &self.visits
     }
 }
 
@@ -119,6 +136,7 @@ impl Application {
     pub fn build(state: AppState, bind: &str) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
+        state.visits.start();
         let state = web::Data::new(state);
         let openapi = Arc::new(openapi::document());
         let server = HttpServer::new(move || {

@@ -69,8 +69,16 @@ impl Caller {
 }
 
 /// Tells the session whose tenant it works for (the row-level-security key).
-struct SetTenant {
+pub struct SetTenant {
     tenant: String,
+}
+
+impl SetTenant {
+    pub fn new(tenant_id: Uuid) -> SetTenant {
+        SetTenant {
+            tenant: tenant_id.to_string(),
+        }
+    }
 }
 
 impl Prepared for SetTenant {

@@ -59,9 +59,9 @@ pub async fn record_batch(
         user_id: caller.user_id,
         token_version: caller.token_version,
         scope: ScopeKeys::of(&caller)?,
-        ip: caller.ip.as_deref(),
+        ip: caller.ip.clone(),
     };
-    let outcomes = sync::record_all(&mut conn, &who, items, None).await?;
+    let outcomes = sync::record_all(&mut conn, &who, items).await?;
     let results = ids
         .into_iter()
         .zip(outcomes)

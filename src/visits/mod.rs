@@ -7,6 +7,7 @@ pub mod queries;
 pub mod record;
 pub mod sync;
 pub mod types;
+pub mod writer;
 
 pub use types::Visit;
 

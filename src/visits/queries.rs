@@ -29,10 +29,13 @@ pub enum Recorded {
     OutOfScope,
     /// The id is being stored by a concurrent request not yet visible: ask again.
     InFlight,
+    /// The recorder's session has ended (deactivated, or a new token version): nothing of
+    /// theirs was stored.
+    SessionEnded,
 }
 
-/// One statement, whatever the number of visits:
-/// - `scoped` finds each household in the caller's scope, while the caller's session is live,
+/// One statement, whatever the number of visits and recorders (of one tenant):
+/// - `scoped` finds each household in its recorder's scope, while that session is live,
 ///   and locks the rows (in id order, so
 ///   concurrent batches over the same households queue instead of deadlocking);
 /// - `ins` stores the visits, skipping ids stored already (the primary key decides, so two
@@ -45,13 +48,18 @@ pub enum Recorded {
 ///
 /// Two openings share the rest: a batch unnests arrays; a single visit binds scalars, whose
 /// plan PostgreSQL can cache and reuse (an array's length is unknown to a cached plan).
+/// Every item carries its recorder, so that single visits of many phones can share one
+/// statement and one commit (`visits::writer`).
 const RECORD_MANY: &str = concat!(
     r#"
 WITH input AS (
     SELECT * FROM unnest($ids::uuid[], $households::uuid[], $visited_at::timestamptz[],
                          $methods::text[], $summaries::text[], $acquainted::bool[],
-                         $joined_group::bool[], $audit_ids::uuid[], $ords::int4[])
-        AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id, ord)
+                         $joined_group::bool[], $audit_ids::uuid[], $ords::int4[],
+                         $recorders::uuid[], $token_versions::int4[], $leader_scopes::uuid[],
+                         $grid_scopes::uuid[], $ips::text[])
+        AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id,
+             ord, recorder, token_version, leader_scope, grid_scope, ip)
 ),"#,
     record_rest!()
 );
@@ -62,7 +70,9 @@ WITH input AS (
     SELECT $id::uuid AS id, $household::uuid AS household_id,
            $one_visited_at::timestamptz AS visited_at, $method::text AS method,
            $summary::text AS summary, $one_acquainted::bool AS acquainted,
-           $one_joined_group::bool AS joined_group, $audit_id::uuid AS audit_id, 0 AS ord
+           $one_joined_group::bool AS joined_group, $audit_id::uuid AS audit_id, 0 AS ord,
+           $recorder::uuid AS recorder, $token_version::int4 AS token_version,
+           $leader_scope::uuid AS leader_scope, $grid_scope::uuid AS grid_scope, $ip::text AS ip
 ),"#,
     record_rest!()
 );
@@ -75,19 +85,19 @@ scoped AS (
     FROM input i
     JOIN households h ON h.tenant_id = $tenant AND h.id = i.household_id
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
-    WHERE ($leader_scope::uuid IS NULL OR m.leader_id = $leader_scope)
-      AND ($grid_scope::uuid IS NULL OR m.grid_id = $grid_scope)
+    WHERE (i.leader_scope IS NULL OR m.leader_id = i.leader_scope)
+      AND (i.grid_scope IS NULL OR m.grid_id = i.grid_scope)
       -- The recorder's session is live (active, same token version): the single-visit path
-      -- sends this statement pipelined with the session check, before the check's answer.
-      AND EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = $recorder
-                  AND u.active AND u.token_version = $token_version)
+      -- sends this statement without a session check of its own.
+      AND EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = i.recorder
+                  AND u.active AND u.token_version = i.token_version)
     ORDER BY h.id
     FOR NO KEY UPDATE OF h
 ),
 ins AS (
     INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at,
                         method, summary, acquainted, joined_group)
-    SELECT $tenant, i.id, i.household_id, s.micro_grid_id, $recorder, i.visited_at,
+    SELECT $tenant, i.id, i.household_id, s.micro_grid_id, i.recorder, i.visited_at,
            i.method, i.summary, i.acquainted, i.joined_group
     FROM input i JOIN scoped s ON s.ord = i.ord
     ORDER BY i.id
@@ -112,11 +122,14 @@ household_update AS (
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
-    SELECT $tenant, i.audit_id, $recorder, 'visit.create', 'visit', n.id, $ip,
+    SELECT $tenant, i.audit_id, i.recorder, 'visit.create', 'visit', n.id, i.ip,
            jsonb_build_object('household_id', n.household_id)
     FROM ins n JOIN input i ON i.id = n.id
 )
-SELECT i.ord, s.ord IS NOT NULL AS in_scope, r.created, r.id, r.household_id, r.micro_grid_id,
+SELECT i.ord, s.ord IS NOT NULL AS in_scope,
+       EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = i.recorder
+               AND u.active AND u.token_version = i.token_version) AS live,
+       r.created, r.id, r.household_id, r.micro_grid_id,
        r.leader_id, r.visited_at, r.method, r.summary, r.acquainted, r.joined_group, r.created_at
 FROM input i
 LEFT JOIN scoped s ON s.ord = i.ord
@@ -139,6 +152,8 @@ struct RecordRow {
     ord: i32,
     #[diesel(sql_type = Bool)]
     in_scope: bool,
+    #[diesel(sql_type = Bool)]
+    live: bool,
     #[diesel(sql_type = Nullable<Bool>)]
     created: Option<bool>,
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -165,6 +180,9 @@ struct RecordRow {
 
 impl RecordRow {
     fn into_recorded(self) -> Recorded {
+        if !self.live {
+            return Recorded::SessionEnded;
+        }
         let visit = (|| {
             Some(Visit {
                 id: self.id?,
@@ -192,18 +210,24 @@ impl RecordRow {
 }
 
 /// Who records, for whom, from where.
-pub struct Recorder<'a> {
+#[derive(Debug, Clone)]
+pub struct Recorder {
     pub tenant_id: Uuid,
     pub user_id: Uuid,
     /// The token's version: nothing is stored unless it is still the user's.
     pub token_version: i32,
     pub scope: ScopeKeys,
-    pub ip: Option<&'a str>,
+    pub ip: Option<String>,
 }
 
-/// The columns of a `record` call, bound by name into `RECORD`.
+/// The columns of a `record` call, bound by name into `RECORD_MANY` (or `RECORD_ONE`).
 struct RecordVisits<'a> {
-    who: &'a Recorder<'a>,
+    tenant_id: Uuid,
+    recorders: Vec<Uuid>,
+    token_versions: Vec<i32>,
+    leader_scopes: Vec<Option<Uuid>>,
+    grid_scopes: Vec<Option<Uuid>>,
+    ips: Vec<Option<&'a str>>,
     ids: Vec<Uuid>,
     households: Vec<Uuid>,
     visited_at: Vec<DateTime<Utc>>,
@@ -230,9 +254,19 @@ impl Prepared for RecordVisits<'_> {
             "one_acquainted" => out.push_bind_param::<Bool, _>(&self.acquainted[0]),
             "one_joined_group" => out.push_bind_param::<Bool, _>(&self.joined_group[0]),
             "audit_id" => out.push_bind_param::<SqlUuid, _>(&self.audit_ids[0]),
-            "tenant" => out.push_bind_param::<SqlUuid, _>(&self.who.tenant_id),
-            "recorder" => out.push_bind_param::<SqlUuid, _>(&self.who.user_id),
-            "token_version" => out.push_bind_param::<Integer, _>(&self.who.token_version),
+            "recorder" => out.push_bind_param::<SqlUuid, _>(&self.recorders[0]),
+            "token_version" => out.push_bind_param::<Integer, _>(&self.token_versions[0]),
+            "leader_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.leader_scopes[0]),
+            "grid_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.grid_scopes[0]),
+            "ip" => out.push_bind_param::<Nullable<Text>, _>(&self.ips[0]),
+            "tenant" => out.push_bind_param::<SqlUuid, _>(&self.tenant_id),
+            "recorders" => out.push_bind_param::<Array<SqlUuid>, _>(&self.recorders),
+            "token_versions" => out.push_bind_param::<Array<Integer>, _>(&self.token_versions),
+            "leader_scopes" => {
+                out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&self.leader_scopes)
+            }
+            "grid_scopes" => out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&self.grid_scopes),
+            "ips" => out.push_bind_param::<Array<Nullable<Text>>, _>(&self.ips),
             "ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.ids),
             "households" => out.push_bind_param::<Array<SqlUuid>, _>(&self.households),
             "visited_at" => out.push_bind_param::<Array<Timestamptz>, _>(&self.visited_at),
@@ -242,11 +276,6 @@ impl Prepared for RecordVisits<'_> {
             "joined_group" => out.push_bind_param::<Array<Bool>, _>(&self.joined_group),
             "audit_ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.audit_ids),
             "ords" => out.push_bind_param::<Array<Integer>, _>(&self.ords),
-            "leader_scope" => {
-                out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.leader_id)
-            }
-            "grid_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.who.scope.grid_id),
-            "ip" => out.push_bind_param::<Nullable<Text>, _>(&self.who.ip),
             other => Err(unknown_placeholder(other)),
         }
     }
@@ -264,17 +293,25 @@ impl Prepared for RecordOne<'_> {
     }
 }
 
-/// Stores `items` (ids distinct) in one statement; one answer per item, in order.
+/// Stores `items` (ids distinct, recorders all of `tenant_id`) in one statement; one answer
+/// per item, in order.
 pub async fn record(
     conn: &AsyncPgConnection,
-    who: &Recorder<'_>,
-    items: &[&NewVisit],
+    tenant_id: Uuid,
+    items: &[(&Recorder, &NewVisit)],
 ) -> QueryResult<Vec<Recorded>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
+    debug_assert!(items.iter().all(|(who, _)| who.tenant_id == tenant_id));
+    let (whos, items): (Vec<&Recorder>, Vec<&NewVisit>) = items.iter().copied().unzip();
     let columns = RecordVisits {
-        who,
+        tenant_id,
+        recorders: whos.iter().map(|w| w.user_id).collect(),
+        token_versions: whos.iter().map(|w| w.token_version).collect(),
+        leader_scopes: whos.iter().map(|w| w.scope.leader_id).collect(),
+        grid_scopes: whos.iter().map(|w| w.scope.grid_id).collect(),
+        ips: whos.iter().map(|w| w.ip.as_deref()).collect(),
         ids: items.iter().map(|v| v.id).collect(),
         households: items.iter().map(|v| v.household_id).collect(),
         visited_at: items.iter().map(|v| v.visited_at).collect(),

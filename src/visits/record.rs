@@ -6,8 +6,8 @@ use chrono::Utc;
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
-use crate::visits::queries::{self, Recorder};
-use crate::visits::sync::{self, Outcome};
+use crate::visits::queries::Recorder;
+use crate::visits::sync::Outcome;
 use crate::visits::types::{Visit, VisitInput};
 
 /// Who may record visits: leaders (their own households) and tenant admins (any in the
@@ -49,17 +49,11 @@ pub async fn record_visit(caller: Caller, body: web::Json<VisitInput>) -> AppRes
         user_id: caller.user_id,
         token_version: caller.token_version,
         scope: ScopeKeys::of(&caller)?,
-        ip: caller.ip.as_deref(),
+        ip: caller.ip.clone(),
     };
-    // One round trip: the statement goes out with the session check and stores nothing
-    // unless the session is live (it checks the token version itself).
-    let (mut conn, first) = caller
-        .db_pipelined(async |conn| queries::record(conn, &who, &[&visit]).await)
-        .await?;
-    let outcome = sync::record_all(&mut conn, &who, vec![Ok(visit)], Some(first))
-        .await?
-        .pop()
-        .unwrap_or(Outcome::Failed(AppError::Unavailable));
+    // The writer checks the session inside the statement that stores the visit, and shares
+    // that statement's commit with whatever other visits arrive meanwhile.
+    let outcome = caller.state().visits().record(who, visit).await?;
     match outcome {
         Outcome::Created(visit) => Ok(HttpResponse::Created().json(visit)),
         Outcome::Replayed(visit) => Ok(HttpResponse::Ok().json(visit)),

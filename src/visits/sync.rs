@@ -5,7 +5,6 @@
 use std::collections::HashMap;
 
 use diesel::result::Error as DieselError;
-use diesel::QueryResult;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
@@ -26,16 +25,13 @@ pub enum Outcome {
 
 const CONFLICT: &str = "this visit id is stored already with different content";
 
-/// Records every valid item, in one statement for all (retried only for the rare item whose
-/// id a concurrent request was storing at the same moment). Answers in the order given.
-///
-/// `first`: the answer of the first `queries::record` of exactly the valid, distinct items,
-/// when the caller already sent it (pipelined with the session check).
+/// Records every valid item of one recorder, in one statement for all (retried only for the
+/// rare item whose id a concurrent request was storing at the same moment). Answers in the
+/// order given.
 pub async fn record_all(
     conn: &mut AsyncPgConnection,
-    who: &Recorder<'_>,
+    who: &Recorder,
     items: Vec<Result<NewVisit, AppError>>,
-    mut first: Option<QueryResult<Vec<Recorded>>>,
 ) -> AppResult<Vec<Outcome>> {
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
     let mut visits: Vec<Option<NewVisit>> = Vec::with_capacity(items.len());
@@ -67,12 +63,11 @@ pub async fn record_all(
         if pending.is_empty() {
             break;
         }
-        let batch: Vec<&NewVisit> = pending.iter().filter_map(|&i| visits[i].as_ref()).collect();
-        let answer = match first.take() {
-            Some(answer) => answer,
-            None => queries::record(conn, who, &batch).await,
-        };
-        let answers = match answer {
+        let batch: Vec<(&Recorder, &NewVisit)> = pending
+            .iter()
+            .filter_map(|&i| visits[i].as_ref().map(|v| (who, v)))
+            .collect();
+        let answers = match queries::record(conn, who.tenant_id, &batch).await {
             Ok(answers) => answers,
             // Ordered locking makes this rare; the statement is idempotent, so run it again.
             Err(e) if is_deadlock(&e) && attempt < 3 => continue,
@@ -83,27 +78,10 @@ pub async fn record_all(
             let Some(visit) = visits[i].as_ref() else {
                 continue;
             };
-            outcomes[i] = match answer {
-                Recorded::Created(stored) => Some(Outcome::Created(stored)),
-                Recorded::Existing { visit: stored, .. }
-                    if visit.is_replay_of(&stored, who.user_id) =>
-                {
-                    Some(Outcome::Replayed(stored))
-                }
-                Recorded::Existing { in_scope: true, .. } => {
-                    Some(Outcome::Failed(AppError::conflict(CONFLICT)))
-                }
-                // Someone else's visit id with a household the caller may not see: nothing
-                // of it is shown, not even that the id exists.
-                Recorded::Existing {
-                    in_scope: false, ..
-                }
-                | Recorded::OutOfScope => Some(Outcome::Failed(AppError::NotFound)),
-                Recorded::InFlight => {
-                    in_flight.push(i);
-                    None
-                }
-            };
+            outcomes[i] = settle(answer, visit, who.user_id);
+            if outcomes[i].is_none() {
+                in_flight.push(i);
+            }
         }
         pending = in_flight;
     }
@@ -134,6 +112,30 @@ pub async fn record_all(
         .collect())
 }
 
-fn is_deadlock(error: &DieselError) -> bool {
+/// What one answer of `queries::record` means for the visit sent; `None` while a concurrent
+/// request is storing the same id (ask again).
+pub fn settle(answer: Recorded, visit: &NewVisit, recorder: Uuid) -> Option<Outcome> {
+    match answer {
+        Recorded::Created(stored) => Some(Outcome::Created(stored)),
+        Recorded::Existing { visit: stored, .. } if visit.is_replay_of(&stored, recorder) => {
+            Some(Outcome::Replayed(stored))
+        }
+        Recorded::Existing { in_scope: true, .. } => {
+            Some(Outcome::Failed(AppError::conflict(CONFLICT)))
+        }
+        // Someone else's visit id with a household the caller may not see: nothing of it is
+        // shown, not even that the id exists.
+        Recorded::Existing {
+            in_scope: false, ..
+        }
+        | Recorded::OutOfScope => Some(Outcome::Failed(AppError::NotFound)),
+        Recorded::SessionEnded => Some(Outcome::Failed(AppError::Unauthenticated(
+            "the session has ended; log in again",
+        ))),
+        Recorded::InFlight => None,
+    }
+}
+
+pub fn is_deadlock(error: &DieselError) -> bool {
     matches!(error, DieselError::DatabaseError(_, info) if info.message().contains("deadlock"))
 }

@@ -763,3 +763,92 @@ async fn an_ended_session_stores_nothing_though_the_visit_goes_out_with_the_chec
     .expect_error(401, "unauthenticated");
     assert_eq!(stored_visits(&app, other).await, 0);
 }
+
+#[tokio::test]
+async fn visits_of_many_phones_sharing_commits_each_get_their_own_answer() {
+    // One writer: whatever arrives while it stores a group goes into the next one, so the
+    // requests below share statements across leaders and townships.
+    let app = TestApp::spawn_with(&[("LIANXIN_VISIT_WRITERS", "1")]).await;
+    let alpha = Township::create(&app, "alpha").await;
+    let beta = Township::create(&app, "beta").await;
+    let (replayed, conflicting) = (Uuid::now_v7(), Uuid::now_v7());
+    let replay_body = visit(replayed, alpha.h1, "上周已上传");
+    for (id, body) in [
+        (replayed, replay_body.clone()),
+        (conflicting, visit(conflicting, alpha.h2, "原来的")),
+    ] {
+        app.post("/api/v1/visits", &alpha.leader1.token, body)
+            .await
+            .expect(201);
+        assert_eq!(stored_visits(&app, id).await, 1);
+    }
+
+    // (token, body, expected status, whether the id must end up stored exactly once)
+    let mut cases: Vec<(&str, Value, u16, bool)> = Vec::new();
+    for i in 0..12 {
+        let (t, own, other_leader) = if i % 2 == 0 {
+            (&alpha, [alpha.h1, alpha.h2, alpha.h3], &alpha.leader2)
+        } else {
+            (&beta, [beta.h1, beta.h2, beta.h3], &beta.leader2)
+        };
+        let mine = visit(Uuid::now_v7(), own[i % 3], &format!("第{i}户"));
+        cases.push((&t.leader1.token, mine, 201, true));
+        cases.push((
+            &other_leader.token,
+            visit(Uuid::now_v7(), t.h4, "园区"),
+            201,
+            true,
+        ));
+        // Another leader's household, and another township's: not theirs to record.
+        cases.push((
+            &other_leader.token,
+            visit(Uuid::now_v7(), own[0], "不是我的"),
+            404,
+            false,
+        ));
+        cases.push((
+            &beta.leader1.token,
+            visit(Uuid::now_v7(), alpha.h1, "别的镇"),
+            404,
+            false,
+        ));
+    }
+    cases.push((&alpha.leader1.token, replay_body, 200, true));
+    cases.push((
+        &alpha.leader1.token,
+        visit(conflicting, alpha.h2, "改过了"),
+        409,
+        true,
+    ));
+
+    let answers = futures_util::future::join_all(
+        cases
+            .iter()
+            .map(|(token, body, _, _)| app.post("/api/v1/visits", token, body.clone())),
+    )
+    .await;
+    for ((_, body, expected, _), answer) in cases.iter().zip(&answers) {
+        assert_eq!(answer.status, *expected, "{body} → {}", answer.body);
+    }
+    for (_, body, _, stored) in &cases {
+        let id: Uuid = body["id"].as_str().unwrap().parse().unwrap();
+        let expected = i64::from(*stored);
+        assert_eq!(stored_visits(&app, id).await, expected, "{body}");
+        assert_eq!(audit_records(&app, id).await, expected, "{body}");
+    }
+    // Every single visit went through the writer, one group count per visit.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let sum = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("lianxin_visit_group_size_sum "))
+        .expect("the group size metric");
+    assert_eq!(sum.parse::<f64>().unwrap(), (cases.len() + 2) as f64);
+}

@@ -11,6 +11,7 @@ within seconds. Prints the figures; exits non-zero when a rule is broken.
 
 from __future__ import annotations
 
+import random
 import sys
 import threading
 import time
@@ -18,8 +19,8 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drillkit import (PASSWORD, Postgres, Service, common_args, expect, find_binary, log,  # noqa: E402
-                      login, request, workdir)
+from drillkit import (PASSWORD, Postgres, Service, Township, common_args, find_binary, log,  # noqa: E402
+                      request, workdir)
 
 DB_TIMEOUT_MS = 2000
 MARGIN_S = 0.5
@@ -27,11 +28,13 @@ RECOVERY_LIMIT_S = 10.0
 
 
 class Load:
-    """Threads that each loop over a read, a scoped read and a write, recording every answer."""
+    """Threads that each loop over a read, a scoped read and two writes (a user, a visit),
+    recording every answer."""
 
-    def __init__(self, base: str, token: str, threads: int):
+    def __init__(self, base: str, token: str, households: list[str], threads: int):
         self.base = base + "/api/v1"
         self.token = token
+        self.households = households
         self.records: list[tuple[float, int, float, str]] = []  # (ended, status, seconds, what)
         self.lock = threading.Lock()
         self.running = True
@@ -45,6 +48,10 @@ class Load:
                 ("create user", "POST", "/users", {
                     "username": f"u{uuid.uuid4().hex[:10]}", "display_name": "演练",
                     "role": "leader", "password": PASSWORD}),
+                ("record visit", "POST", "/visits", {
+                    "id": str(uuid.uuid4()), "household_id": random.choice(self.households),
+                    "visited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60)),
+                    "method": "door", "summary": "演练走访"}),
             ):
                 status, _, seconds = request(method, self.base + path, self.token, body, timeout=30)
                 with self.lock:
@@ -154,14 +161,9 @@ def main() -> int:
     try:
         svc.cli("migrate")
         svc.start()
-        svc.cli("create-platform-admin", "--username", "city", stdin=PASSWORD + "\n")
-        platform = login(svc.base, None, "city")
-        expect(201, request("POST", svc.base + "/api/v1/tenants", platform, {
-            "code": "outage", "name": "演练镇", "admin": {
-                "username": "admin", "display_name": "管理员", "password": PASSWORD}}), "tenant")
-        token = login(svc.base, "outage", "admin")
+        town = Township(svc, "outage", micro_grids=2, households_per_micro_grid=5)
 
-        with Load(svc.base, token, args.threads) as load:
+        with Load(svc.base, town.admin, town.households, args.threads) as load:
             for mode in (["stop", "freeze"] if args.mode == "both" else [args.mode]):
                 failures += outage(pg, svc, load, mode, args)
                 time.sleep(1)

@@ -119,7 +119,7 @@ impl Caller {
     /// `db` in one round trip for a hot path: the tenant setting, the session check and
     /// `first` go out pipelined, in that order. `first` runs before the check's answer is
     /// known, so it must itself change nothing unless the session is live (join `users` on
-    /// the caller's id, `active` and token version, as recording a visit does); its answer is
+    /// the caller's id, `active` and token version, as the visit statement does); its answer is
     /// dropped and 401 returned when the check fails, exactly as `db` would have.
     pub async fn db_pipelined<T>(
         &self,

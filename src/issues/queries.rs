@@ -24,6 +24,7 @@ pub struct Actor<'a> {
 }
 
 pub struct NewIssue {
+    pub id: Uuid,
     pub household_id: Uuid,
     pub visit_id: Option<Uuid>,
     pub category: IssueCategory,
@@ -47,6 +48,8 @@ ins AS (
                         description, status, raised_by)
     SELECT $1, $6, h.id, h.micro_grid_id, $5, $7, $8, 'open', $9
     FROM household h, visit_ok
+    -- A phone's retry: the primary key decides (racing copies store one row).
+    ON CONFLICT (tenant_id, id) DO NOTHING
     RETURNING id, household_id
 ),
 event AS (
@@ -74,21 +77,28 @@ struct Raised {
     created: bool,
 }
 
+/// How `raise` ended.
+pub enum Raise {
+    /// Stored now: 201.
+    Created,
+    /// Stored before under this id with the same content: 200, nothing new.
+    Replayed,
+}
+
 /// Stores a new open issue with its `raise` event; 404 when the household is not in scope,
-/// 422 when `visit_id` is not a visit to it.
+/// 422 when `visit_id` is not a visit to it, 409 when the id is stored with other content.
 pub async fn raise(
     conn: &mut AsyncPgConnection,
     actor: &Actor<'_>,
     new: &NewIssue,
-) -> AppResult<Uuid> {
-    let id = Uuid::now_v7();
+) -> AppResult<Raise> {
     let raised: Raised = diesel::sql_query(RAISE)
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(new.household_id)
         .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
         .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
         .bind::<Nullable<SqlUuid>, _>(new.visit_id)
-        .bind::<SqlUuid, _>(id)
+        .bind::<SqlUuid, _>(new.id)
         .bind::<Text, _>(new.category)
         .bind::<Text, _>(&new.description)
         .bind::<SqlUuid, _>(actor.user_id)
@@ -98,7 +108,7 @@ pub async fn raise(
         .get_result(conn)
         .await?;
     match raised {
-        Raised { created: true, .. } => Ok(id),
+        Raised { created: true, .. } => Ok(Raise::Created),
         Raised {
             household_found: false,
             ..
@@ -109,9 +119,34 @@ pub async fn raise(
             "visit_id",
             "is not a visit to this household",
         )),
-        _ => Err(AppError::internal(anyhow::anyhow!(
-            "issue neither stored nor refused"
-        ))),
+        // In scope and valid, yet not stored: the id was (the insert waited for a racing
+        // copy to commit, so the stored row is visible to this next statement).
+        _ => {
+            let (household_id, visit_id, category, description, raised_by) = issues::table
+                .filter(issues::tenant_id.eq(actor.tenant_id))
+                .filter(issues::id.eq(new.id))
+                .select((
+                    issues::household_id,
+                    issues::visit_id,
+                    issues::category,
+                    issues::description,
+                    issues::raised_by,
+                ))
+                .first::<(Uuid, Option<Uuid>, IssueCategory, String, Uuid)>(conn)
+                .await?;
+            let same = household_id == new.household_id
+                && visit_id == new.visit_id
+                && category == new.category
+                && description == new.description
+                && raised_by == actor.user_id;
+            if same {
+                Ok(Raise::Replayed)
+            } else {
+                Err(AppError::conflict(
+                    "this issue id is stored already with different content",
+                ))
+            }
+        }
     }
 }
 

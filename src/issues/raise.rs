@@ -1,11 +1,12 @@
 //! `POST /issues`: log what a resident asks for.
 
 use actix_web::{web, HttpResponse};
+use uuid::Uuid;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{IssueCategory, Role};
 use crate::error::{AppResult, ErrorBody, Problems};
-use crate::issues::queries::{self, Actor, NewIssue};
+use crate::issues::queries::{self, Actor, NewIssue, Raise};
 use crate::issues::types::{check_text, IssueDetail, NewIssueBody};
 
 /// Who may act on issues: leaders (their own households), supervisors (their scope) and
@@ -14,7 +15,7 @@ pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmi
 
 /// Raise an issue (融亲)
 ///
-/// Stored `open`, with a `raise` event.
+/// Stored `open`, with a `raise` event. Idempotent by the phone's `id`, like a visit.
 #[utoipa::path(
     post,
     path = "/api/v1/issues",
@@ -22,10 +23,12 @@ pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmi
     request_body = NewIssueBody,
     responses(
         (status = 201, description = "Raised", body = IssueDetail),
+        (status = 200, description = "Raised before with the same id and content (a retry)", body = IssueDetail),
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Platform admins have no township", body = ErrorBody),
         (status = 404, description = "Household not in your tenant and scope", body = ErrorBody),
+        (status = 409, description = "This id is stored with different content", body = ErrorBody),
         (status = 422, description = "Bad category, empty or long description, visit of another household", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
@@ -53,12 +56,16 @@ pub async fn raise_issue(caller: Caller, body: web::Json<NewIssueBody>) -> AppRe
         ip: caller.ip.as_deref(),
     };
     let new = NewIssue {
+        id: body.id.unwrap_or_else(Uuid::now_v7),
         household_id: body.household_id,
         visit_id: body.visit_id,
         category,
         description,
     };
-    let id = queries::raise(&mut conn, &actor, &new).await?;
-    let detail = queries::detail(&mut conn, tenant_id, actor.scope, id).await?;
-    Ok(HttpResponse::Created().json(detail))
+    let raised = queries::raise(&mut conn, &actor, &new).await?;
+    let detail = queries::detail(&mut conn, tenant_id, actor.scope, new.id).await?;
+    Ok(match raised {
+        Raise::Created => HttpResponse::Created().json(detail),
+        Raise::Replayed => HttpResponse::Ok().json(detail),
+    })
 }

@@ -59,6 +59,10 @@ pub struct IssueDetail {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIssueBody {
+    /// Made by the phone when the issue is written down (UUID, v7 preferred), so that a
+    /// retry stores nothing twice: the same id with the same content answers 200 with the
+    /// stored issue; with different content 409. Made by the server when absent.
+    pub id: Option<Uuid>,
     pub household_id: Uuid,
     /// The visit on which the resident asked, if any; it must be a visit to this household.
     pub visit_id: Option<Uuid>,

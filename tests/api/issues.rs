@@ -749,3 +749,74 @@ async fn the_served_document_describes_visits_and_issues() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_issue_sent_again_by_a_phone_is_stored_once_and_changed_content_conflicts() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let id = Uuid::now_v7();
+    let body = json!({
+        "id": id, "household_id": t.h1, "category": "welfare", "description": "申请低保",
+    });
+    // The phone retries on a weak network, several copies at once.
+    let answers = futures_util::future::join_all(
+        (0..8).map(|_| app.post("/api/v1/issues", &t.leader1.token, body.clone())),
+    )
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 201),
+        "{statuses:?}"
+    );
+    assert!(answers.iter().all(|r| r.body["id"] == id.to_string()));
+    let stored = id.to_string();
+    assert_eq!(
+        count(
+            &app,
+            "SELECT count(*) AS n FROM issues WHERE id = $1",
+            &stored
+        )
+        .await,
+        1
+    );
+    assert_eq!(events_stored(&app, &stored).await, 1);
+    assert_eq!(audit_records(&app, &stored).await, 1);
+
+    // Later, the same copy again: 200 with the issue as it is now (escalated meanwhile).
+    act(
+        &app,
+        &t.leader1.token,
+        &stored,
+        "escalate",
+        body_for("escalate"),
+    )
+    .await
+    .expect(200);
+    let replay = app
+        .post("/api/v1/issues", &t.leader1.token, body.clone())
+        .await
+        .expect(200);
+    assert_eq!(replay["status"], "escalated");
+
+    // The same id with other content, or from another leader: a sync conflict.
+    let mut changed = body.clone();
+    changed["description"] = json!("申请危房改造");
+    app.post("/api/v1/issues", &t.leader1.token, changed)
+        .await
+        .expect(409);
+    app.post("/api/v1/issues", &t.admin.token, body.clone())
+        .await
+        .expect(409);
+    // A household out of the caller's scope is still 404, whatever the id.
+    let mut foreign = body;
+    foreign["household_id"] = json!(t.h4);
+    app.post("/api/v1/issues", &t.leader1.token, foreign)
+        .await
+        .expect(404);
+    assert_eq!(events_stored(&app, &stored).await, 2);
+}

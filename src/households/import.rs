@@ -8,7 +8,7 @@
 
 pub mod roster;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 use actix_multipart::Multipart;
@@ -176,8 +176,12 @@ fn row_key(row: usize) -> String {
 }
 
 /// Looks the micro-grids up by name within the township; answers 422 with every bad row
-/// (its own problems and an unknown micro-grid alike), or gives every household its
-/// micro-grid's id. Another township's micro-grid is as unknown as a misspelt one.
+/// (its own problems, an unknown micro-grid, a household the file or the township holds
+/// already), or gives every household its micro-grid's id. Another township's micro-grid is
+/// as unknown as a misspelt one.
+///
+/// A household is the same one when its name and address are: the roster imported twice, or
+/// two sheets that overlap, must not give a family two dossiers.
 async fn resolve(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
@@ -194,6 +198,19 @@ async fn resolve(
         .await?
         .into_iter()
         .collect();
+    let household_names: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.household.as_ref().ok())
+        .map(|h| h.name.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let existing: HashSet<(String, String)> =
+        queries::households_named(conn, tenant, &household_names)
+            .await?
+            .into_iter()
+            .collect();
+    let mut first_row: HashMap<(String, String), usize> = HashMap::new();
     let mut problems = FieldErrors::new();
     let mut checked = Vec::with_capacity(rows.len());
     for row in rows {
@@ -204,7 +221,29 @@ async fn resolve(
                 row.micro_grid
             )
         });
+        let again = row.household.as_ref().ok().and_then(|h| {
+            let key = (h.name.clone(), h.address.clone());
+            if existing.contains(&key) {
+                return Some(
+                    "name: a household of this name and address is in the township already"
+                        .to_owned(),
+                );
+            }
+            match first_row.get(&key) {
+                Some(first) => Some(format!(
+                    "name: the same household (name and address) as row {first}"
+                )),
+                None => {
+                    first_row.insert(key, row.row);
+                    None
+                }
+            }
+        });
+        let unknown = unknown.or(again);
         match (micro_grid, row.household, unknown) {
+            (Some(_), Ok(_), Some(again)) => {
+                problems.insert(row_key(row.row), vec![again]);
+            }
             (Some(id), Ok(household), _) => checked.push((id, household)),
             (_, Ok(_), unknown) => {
                 problems.insert(row_key(row.row), unknown.into_iter().collect());

@@ -264,6 +264,20 @@ pub async fn micro_grids_named(
         .await?)
 }
 
+/// The (name, address) of the township's households with one of `names`.
+pub async fn households_named(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    names: &[&str],
+) -> AppResult<Vec<(String, String)>> {
+    Ok(households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::name.eq_any(names))
+        .select((households::name, households::address))
+        .load(conn)
+        .await?)
+}
+
 pub async fn update(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,

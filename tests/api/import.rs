@@ -578,17 +578,21 @@ async fn the_command_line_prints_every_bad_row_and_creates_nothing() {
 async fn the_sample_rosters_in_the_docs_import_cleanly() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app, "alpha").await;
+    // The same roster in two languages: one township each (in one it would be twice).
+    let beta = Township::create(&app, "beta").await;
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
-    for name in ["households.csv", "households-en.csv"] {
+    for (name, town) in [("households.csv", &t), ("households-en.csv", &beta)] {
         let bytes = std::fs::read(examples.join(name)).unwrap();
-        let body = upload(&app, &t.admin.token, name, bytes).await.expect(201);
+        let body = upload(&app, &town.admin.token, name, bytes)
+            .await
+            .expect(201);
         assert_eq!(body, json!({"created": 20}), "{name}");
     }
     let firm = app
         .get("/api/v1/households?q=服饰&per_page=5", &t.admin.token)
         .await
         .expect(200);
-    assert_eq!(firm["total"], 2);
+    assert_eq!(firm["total"], 1);
     assert_eq!(firm["items"][0]["kind"], "enterprise");
 }
 
@@ -608,4 +612,47 @@ async fn the_openapi_document_describes_the_import() {
         assert!(import["responses"][status].is_object(), "{status} missing");
     }
     assert!(doc["components"]["schemas"]["Imported"].is_object());
+}
+
+#[tokio::test]
+async fn a_roster_imported_twice_or_with_a_repeated_row_gives_no_family_two_dossiers() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let rows = vec![
+        "新埭村第1微网格,农户,沈金根,新埭村3组12号,,,4,".to_owned(),
+        "新埭村第2微网格,农户,沈金根,新埭村5组1号,,,2,".to_owned(),
+    ];
+    let roster = csv(ZH_HEADER, &rows).into_bytes();
+    upload(&app, &t.admin.token, "花名册.csv", roster.clone())
+        .await
+        .expect(201);
+    let before = households(&app).await;
+
+    // The same sheet again: every row is named, nothing is created.
+    let again = upload(&app, &t.admin.token, "花名册.csv", roster).await;
+    again.expect_error(422, "validation_failed");
+    let fields = &again.body["error"]["fields"];
+    for row in ["row 2", "row 3"] {
+        assert!(
+            fields[row][0].as_str().unwrap().contains("already"),
+            "{fields}"
+        );
+    }
+    // A new family, and a row repeating an earlier one of the same file.
+    let mixed = csv(
+        EN_HEADER,
+        &[
+            "新埭村第1微网格,village,钱阿大,新埭村7组1号,,,3,".to_owned(),
+            "新埭村第1微网格,village,钱阿大,新埭村7组1号,,,3,".to_owned(),
+        ],
+    );
+    let resp = upload(&app, &t.admin.token, "new.csv", mixed.into_bytes()).await;
+    resp.expect_error(422, "validation_failed");
+    let fields = &resp.body["error"]["fields"];
+    assert!(fields.get("row 2").is_none(), "{fields}");
+    assert!(
+        fields["row 3"][0].as_str().unwrap().contains("row 2"),
+        "{fields}"
+    );
+    assert_eq!(households(&app).await, before);
 }

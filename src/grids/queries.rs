@@ -340,6 +340,22 @@ pub async fn lock_micro_grid(
         .await?)
 }
 
+/// The micro-grids `user` leads now, locked (in id order) for their assignments to end.
+pub async fn lock_micro_grids_led_by(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    user: Uuid,
+) -> AppResult<Vec<Uuid>> {
+    Ok(micro_grids::table
+        .filter(micro_grids::tenant_id.eq(tenant))
+        .filter(micro_grids::leader_id.eq(user))
+        .select(micro_grids::id)
+        .order(micro_grids::id)
+        .for_update()
+        .load(conn)
+        .await?)
+}
+
 /// The database's clock now, not at the start of the transaction: a leader change that
 /// waited for the micro-grid's lock must be stamped after the change it waited for, or the
 /// history would show terms ending before they began.

@@ -15,6 +15,7 @@ use crate::auth::{passwords, Caller};
 use crate::db::schema::users;
 use crate::domain::{Phone, Role};
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::grids;
 
 use super::queries;
 use super::types::{check_display_name, check_password, User, UserPatch, UserRow};
@@ -32,7 +33,8 @@ struct Changes {
 /// Change a staff member
 ///
 /// A township admin cannot deactivate themselves (the township would risk losing its
-/// last admin). `grid_id` may be set only on a supervisor.
+/// last admin). `grid_id` may be set only on a supervisor. A deactivated leader's
+/// micro-grids lose their leader (the history keeps the term's end) until reassigned.
 #[utoipa::path(
     patch,
     path = "/api/v1/users/{id}",
@@ -108,8 +110,18 @@ pub async fn update_user(
         "fields": changed_fields(&changes),
         "sessions_ended": ends_sessions,
     });
+    let leaves_micro_grids =
+        patch.active == Some(false) && current.active && current.role == Role::Leader;
     let updated = conn
         .transaction::<_, AppError, _>(async |conn| {
+            // A leader who leaves leaves their micro-grids too: they show as without a
+            // leader (and in no one's figures as led) until the next assignment. Locked
+            // before the user row, in the order an assignment takes them.
+            let led = if leaves_micro_grids {
+                grids::queries::lock_micro_grids_led_by(conn, tenant, id).await?
+            } else {
+                Vec::new()
+            };
             let row = diesel::update(users::table)
                 .filter(users::tenant_id.eq(tenant).and(users::id.eq(id)))
                 .set((
@@ -122,6 +134,23 @@ pub async fn update_user(
                 .await?;
             if ends_sessions {
                 queries::revoke_refresh_tokens(conn, Some(tenant), id).await?;
+            }
+            if !led.is_empty() {
+                let at = grids::queries::clock(conn).await?;
+                for micro_grid in led {
+                    grids::queries::end_assignment(conn, tenant, micro_grid, at).await?;
+                    let detail = serde_json::json!({"previous": id, "reason": "deactivated"});
+                    crate::audit::record(
+                        conn,
+                        &caller,
+                        tenant,
+                        "remove_leader",
+                        "micro_grid",
+                        Some(micro_grid),
+                        Some(detail),
+                    )
+                    .await?;
+                }
             }
             crate::audit::record(
                 conn,

@@ -455,3 +455,58 @@ async fn concurrent_assignments_leave_one_open_term() {
         assert!(time(&pair[0]["from"]) <= time(&pair[0]["to"]), "{history}");
     }
 }
+
+#[tokio::test]
+async fn a_deactivated_leader_leaves_their_micro_grids_with_the_history_kept() {
+    let app = TestApp::spawn().await;
+    let a = Township::create(&app, "alpha").await;
+    app.patch(
+        &format!("/api/v1/users/{}", a.leader1.id),
+        &a.admin.token,
+        json!({"active": false}),
+    )
+    .await
+    .expect(200);
+    for micro_grid in [a.m1, a.m2] {
+        let path = format!("/api/v1/micro-grids/{micro_grid}");
+        let shown = app.get(&path, &a.admin.token).await.expect(200);
+        assert_eq!(shown["leader_id"], Value::Null, "{shown}");
+        let history = app
+            .get(&format!("{path}/leaders"), &a.admin.token)
+            .await
+            .expect(200);
+        let terms = history.as_array().unwrap();
+        assert_eq!(terms.len(), 1, "{history}");
+        assert_eq!(terms[0]["user_id"], a.leader1.id.to_string());
+        assert!(terms[0]["to"].is_string(), "the term has ended: {history}");
+    }
+    // Another leader's micro-grid is untouched.
+    let m3 = app
+        .get(&format!("/api/v1/micro-grids/{}", a.m3), &a.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(m3["leader_id"], a.leader2.id.to_string());
+    let removals = count(
+        &app,
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'remove_leader' \
+         AND detail->>'reason' = 'deactivated'",
+    )
+    .await;
+    assert_eq!(removals, 2);
+    // Activated again, they lead nothing until assigned.
+    app.patch(
+        &format!("/api/v1/users/{}", a.leader1.id),
+        &a.admin.token,
+        json!({"active": true}),
+    )
+    .await
+    .expect(200);
+    let led = app
+        .get(
+            &format!("/api/v1/micro-grids?leader_id={}", a.leader1.id),
+            &a.admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(led["total"], 0, "{led}");
+}

@@ -45,6 +45,21 @@ pub async fn record_unattended(
     insert(conn, actor, tenant_id, action, entity, entity_id, detail).await
 }
 
+/// Appends one audit record for a session event (a login, a replayed refresh token), where
+/// there is no `Caller` yet: `actor` is who it concerns, if known, `ip` where it came from.
+/// The transaction must be scoped to `tenant_id` (row-level security).
+pub async fn record_session(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    actor: Option<Uuid>,
+    ip: Option<&str>,
+    action: &str,
+    user: Uuid,
+) -> AppResult<()> {
+    let actor = Actor { id: actor, ip };
+    insert(conn, actor, tenant_id, action, "user", Some(user), None).await
+}
+
 /// Who did it: a user from an address, or nobody (the command line).
 struct Actor<'a> {
     id: Option<Uuid>,

@@ -56,7 +56,10 @@ pub async fn login(
     let attempt = state
         .throttle()
         .begin(ip, tenant.as_deref().unwrap_or(""), username)
-        .map_err(AppError::RateLimited)?;
+        .map_err(|retry_after| {
+            tracing::warn!(%ip, tenant = tenant.as_deref().unwrap_or(""), username, "login throttled");
+            AppError::RateLimited(retry_after)
+        })?;
 
     let found = if username.is_empty() {
         None
@@ -80,6 +83,6 @@ pub async fn login(
     attempt.succeeded();
     let mut conn = state.pool().get().await?;
     Ok(web::Json(
-        sessions::start(&mut conn, &state, account).await?,
+        sessions::start(&mut conn, &state, account, Some(&ip.to_string())).await?,
     ))
 }

@@ -3,11 +3,12 @@
 //! Neither needs an access token: the refresh token is the credential, and a client whose
 //! access token has expired must still be able to renew or end its session.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{AppResult, ErrorBody};
 use crate::startup::AppState;
 
+use super::caller::client_ip;
 use super::sessions;
 use super::types::{RefreshRequest, TokenResponse};
 
@@ -29,11 +30,13 @@ use super::types::{RefreshRequest, TokenResponse};
     security(())
 )]
 pub async fn refresh(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
+    let ip = client_ip(&req, state.settings().trust_proxy).map(|ip| ip.to_string());
     let mut conn = state.pool().get().await?;
-    let pair = sessions::rotate(&mut conn, &state, &body.refresh_token).await?;
+    let pair = sessions::rotate(&mut conn, &state, &body.refresh_token, ip.as_deref()).await?;
     Ok(web::Json(pair))
 }
 

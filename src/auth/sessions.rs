@@ -162,21 +162,35 @@ async fn issue(
     })
 }
 
-/// A new session for a login that succeeded.
+/// A new session for a login that succeeded, audited as `auth.login` in the township
+/// (a platform admin has none: their logins go to the service log).
 pub async fn start(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     account: Account,
+    ip: Option<&str>,
 ) -> AppResult<TokenResponse> {
-    // Expired tokens are of no use, not even to detect a replay: forget the user's old ones
-    // here rather than in a sweeper, so the table stays the size of the live sessions.
-    diesel::delete(refresh_tokens::table)
-        .filter(refresh_tokens::user_id.eq(account.user.id))
-        .filter(refresh_tokens::tenant_id.is_not_distinct_from(account.user.tenant_id))
-        .filter(refresh_tokens::expires_at.lt(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-    issue(conn, state, account, Uuid::now_v7()).await
+    conn.transaction::<_, AppError, _>(async |conn| {
+        // Expired tokens are of no use, not even to detect a replay: forget the user's old
+        // ones here rather than in a sweeper, so the table stays the size of the live sessions.
+        diesel::delete(refresh_tokens::table)
+            .filter(refresh_tokens::user_id.eq(account.user.id))
+            .filter(refresh_tokens::tenant_id.is_not_distinct_from(account.user.tenant_id))
+            .filter(refresh_tokens::expires_at.lt(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        let user = account.user.id;
+        match account.user.tenant_id {
+            Some(tenant) => {
+                scope_to(conn, Some(tenant)).await?;
+                crate::audit::record_session(conn, tenant, Some(user), ip, "auth.login", user)
+                    .await?;
+            }
+            None => tracing::info!(%user, ip, "platform admin logged in"),
+        }
+        issue(conn, state, account, Uuid::now_v7()).await
+    })
+    .await
 }
 
 #[derive(Queryable)]
@@ -190,8 +204,8 @@ enum Rotation {
     Renewed(TokenResponse),
     /// Unknown, expired, revoked, or its account is gone or deactivated.
     Refused,
-    /// Spent already: replayed by someone.
-    Replayed(Uuid),
+    /// Spent already: replayed by someone. (chain, tenant, user)
+    Replayed(Uuid, Option<Uuid>, Uuid),
 }
 
 const SESSION_ENDED: AppError = AppError::Unauthenticated("the session has ended; log in again");
@@ -201,6 +215,7 @@ pub async fn rotate(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     presented: &str,
+    ip: Option<&str>,
 ) -> AppResult<TokenResponse> {
     let hash = refresh_token_hash(presented);
     let outcome = conn
@@ -222,14 +237,20 @@ pub async fn rotate(
                 .await
                 .optional()?;
             let Some(spent) = spent else {
-                let replayed: Option<Uuid> = refresh_tokens::table
+                let replayed: Option<(Uuid, Option<Uuid>, Uuid)> = refresh_tokens::table
                     .filter(refresh_tokens::token_hash.eq(&hash))
                     .filter(refresh_tokens::spent_at.is_not_null())
-                    .select(refresh_tokens::chain_id)
+                    .select((
+                        refresh_tokens::chain_id,
+                        refresh_tokens::tenant_id,
+                        refresh_tokens::user_id,
+                    ))
                     .first(conn)
                     .await
                     .optional()?;
-                return Ok(replayed.map_or(Rotation::Refused, Rotation::Replayed));
+                return Ok(replayed.map_or(Rotation::Refused, |(chain, tenant, user)| {
+                    Rotation::Replayed(chain, tenant, user)
+                }));
             };
             scope_to(conn, spent.tenant_id).await?;
             match find_active(conn, spent.tenant_id, spent.user_id).await? {
@@ -243,9 +264,27 @@ pub async fn rotate(
     match outcome {
         Rotation::Renewed(pair) => Ok(pair),
         Rotation::Refused => Err(SESSION_ENDED),
-        Rotation::Replayed(chain) => {
+        Rotation::Replayed(chain, tenant, user) => {
             tracing::warn!(%chain, "a spent refresh token was presented; chain revoked");
-            revoke_chain(conn, chain).await?;
+            // Someone holds a copy of the user's session: the township's admins should see
+            // it, with the address it came from.
+            conn.transaction::<_, AppError, _>(async |conn| {
+                revoke_chain(conn, chain).await?;
+                if let Some(tenant) = tenant {
+                    scope_to(conn, Some(tenant)).await?;
+                    crate::audit::record_session(
+                        conn,
+                        tenant,
+                        None,
+                        ip,
+                        "auth.refresh_reuse",
+                        user,
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+            .await?;
             Err(SESSION_ENDED)
         }
     }

@@ -257,6 +257,27 @@ async fn refresh_rotates_and_a_replayed_token_ends_the_whole_session() {
     refresh(&app, "never-issued")
         .await
         .expect_error(401, "unauthenticated");
+
+    // The township's audit log shows both logins and the replay, with the address.
+    let audited = |action: &'static str| {
+        crate::grids::count(
+            &app,
+            match action {
+                "auth.login" => {
+                    "SELECT count(*) AS n FROM audit_log a JOIN users u ON u.id = a.entity_id \
+                     WHERE a.action = 'auth.login' AND u.username = 'leader1' \
+                     AND a.actor_id = u.id AND a.ip = '127.0.0.1'"
+                }
+                _ => {
+                    "SELECT count(*) AS n FROM audit_log a JOIN users u ON u.id = a.entity_id \
+                     WHERE a.action = 'auth.refresh_reuse' AND u.username = 'leader1' \
+                     AND a.actor_id IS NULL AND a.ip = '127.0.0.1'"
+                }
+            },
+        )
+    };
+    assert_eq!(audited("auth.login").await, 2);
+    assert_eq!(audited("auth.refresh_reuse").await, 1);
 }
 
 #[tokio::test]

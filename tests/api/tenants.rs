@@ -77,6 +77,7 @@ async fn a_platform_admin_opens_a_township_whose_admin_can_log_in() {
     let mut conn = app.db().await;
     let entries: Vec<(String, Option<Uuid>, Option<Uuid>)> = audit_log::table
         .filter(audit_log::tenant_id.eq(id))
+        .filter(audit_log::action.ne("auth.login"))
         .select((audit_log::action, audit_log::actor_id, audit_log::entity_id))
         .load(&mut conn)
         .await

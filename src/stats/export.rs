@@ -105,7 +105,7 @@ fn by_zh(by: By) -> &'static str {
 }
 
 /// The chart's title: township, breakdown, range.
-fn title(town: &Township, by: By, lang: Lang, range: &Range) -> String {
+pub(super) fn title(town: &Township, by: By, lang: Lang, range: &Range) -> String {
     match lang {
         Lang::Zh => format!(
             "{} {}统计 {} 至 {}",

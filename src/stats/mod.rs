@@ -16,6 +16,7 @@
 //!   count only their days inside the range.
 
 mod breakdown;
+mod chart;
 mod export;
 mod figures;
 mod files;
@@ -29,12 +30,13 @@ use actix_web::web;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/stats/summary", web::get().to(summary::summary))
         .route("/stats/breakdown", web::get().to(breakdown::breakdown))
-        .route("/stats/export", web::get().to(export::export));
+        .route("/stats/export", web::get().to(export::export))
+        .route("/stats/chart", web::get().to(chart::chart));
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(summary::summary, breakdown::breakdown, export::export),
+    paths(summary::summary, breakdown::breakdown, export::export, chart::chart),
     components(schemas(
         types::Summary,
         types::ByKind,

@@ -62,6 +62,28 @@ pub struct BreakdownQuery {
     pub micro_grid_id: Option<Uuid>,
 }
 
+/// `GET /stats/chart`: the breakdown drawn as an SVG picture for a dashboard.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// One bar per grid, micro-grid, leader or ISO week.
+    #[param(inline)]
+    pub by: By,
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
+    pub from: Option<NaiveDate>,
+    #[param(value_type = Option<String>, format = Date)]
+    #[serde(default, deserialize_with = "crate::domain::day::optional")]
+    pub to: Option<NaiveDate>,
+    /// `zh` (default) or `en`: the language of the title and legend.
+    #[param(inline)]
+    #[serde(default)]
+    pub lang: Lang,
+    pub grid_id: Option<Uuid>,
+    pub micro_grid_id: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ExportFormat {

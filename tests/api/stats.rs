@@ -1190,3 +1190,83 @@ async fn days_and_weeks_are_the_townships_own() {
         .await
         .expect_error(422, "validation_failed");
 }
+
+#[tokio::test]
+async fn the_chart_draws_every_row_of_the_breakdown_as_well_formed_svg() {
+    let app = TestApp::spawn().await;
+    let d = dataset(&app).await;
+    let t = &d.t;
+    let query = format!("by=micro_grid&{}", range_query(FROM, TO));
+    let resp = app
+        .get(&format!("/api/v1/stats/chart?{query}"), &t.supervisor.token)
+        .await;
+    assert_eq!(resp.status, 200);
+    assert!(resp.headers["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("image/svg+xml"));
+    let svg = String::from_utf8(resp.bytes.clone()).unwrap();
+    // Well-formed XML whatever the names hold.
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(&svg);
+    let (mut texts, mut text) = (Vec::new(), String::new());
+    loop {
+        match reader.read_event() {
+            Ok(Event::Eof) => break,
+            Ok(Event::Text(part)) => text.push_str(&part.xml10_content()),
+            Ok(Event::GeneralRef(entity)) => text.push(match &*entity.xml10_content() {
+                "amp" => '&',
+                "lt" => '<',
+                "gt" => '>',
+                "quot" => '"',
+                "apos" => '\'',
+                other => panic!("unexpected entity {other}"),
+            }),
+            Ok(_) => {
+                if !text.is_empty() {
+                    texts.push(std::mem::take(&mut text));
+                }
+            }
+            Err(e) => panic!(
+                "not well-formed at {}: {e}\n{svg}",
+                reader.buffer_position()
+            ),
+        }
+    }
+    // A bar per row of the breakdown, labelled with its name and figures.
+    let breakdown = app
+        .get(
+            &format!("/api/v1/stats/breakdown?{query}"),
+            &t.supervisor.token,
+        )
+        .await
+        .expect(200);
+    for row in breakdown["rows"].as_array().unwrap() {
+        let name = row["name"].as_str().unwrap();
+        assert!(texts.iter().any(|t| t == name), "{name} missing:\n{svg}");
+        let figures = format!(
+            "{} · {:.1}%",
+            row["visits"],
+            row["coverage"].as_f64().unwrap() * 100.0
+        );
+        assert!(svg.contains(&figures), "{figures} missing:\n{svg}");
+    }
+    assert!(
+        texts.iter().any(|t| t.contains("按微网格统计")),
+        "title:\n{svg}"
+    );
+
+    // As the other statistics: leaders 403, another grid for a grid supervisor 404.
+    app.get(&format!("/api/v1/stats/chart?{query}"), &t.leader1.token)
+        .await
+        .expect_error(403, "forbidden");
+    app.get(
+        &format!("/api/v1/stats/chart?{query}&grid_id={}", t.g2),
+        &t.grid_supervisor.token,
+    )
+    .await
+    .expect_error(404, "not_found");
+    app.get("/api/v1/stats/chart?by=month", &t.supervisor.token)
+        .await
+        .expect_error(400, "bad_request");
+}

@@ -84,6 +84,32 @@ async fn the_full_township_has_the_shape_of_the_article() {
         "SELECT count(*) FROM users WHERE role = 'leader' AND username ~ '^leader[0-9]{3}$'";
     assert_eq!(count(&db, usernames).await, 322);
 
+    // And so the supervisor's summary reads, as the article reports it.
+    let login = app
+        .send(
+            reqwest::Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(&serde_json::json!({
+                "tenant": "xindai", "username": "supervisor",
+                "password": demo::password().unwrap(),
+            })),
+        )
+        .await
+        .expect(200);
+    let token = login["access_token"].as_str().unwrap();
+    let summary = app.get("/api/v1/stats/summary", token).await.expect(200);
+    assert_eq!(
+        summary["grids"],
+        serde_json::json!({"village": 11, "enterprise": 4})
+    );
+    assert_eq!(
+        summary["micro_grids"],
+        serde_json::json!({"village": 581, "enterprise": 245})
+    );
+    assert_eq!(summary["leaders"], 322);
+    assert_eq!(summary["groups"], 372);
+
     // Households per micro-grid: 20–40 in a village, about 50 in a community, a handful
     // of enterprises in a park.
     let sizes = db

@@ -1,11 +1,9 @@
 //! `GET /stats/breakdown`: the figures per grid, micro-grid, leader or week.
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 
 use super::figures;
-use super::queries::Params;
-use super::scope::{self, Range};
+use super::scope;
 use super::types::{Breakdown, BreakdownQuery};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
@@ -27,23 +25,13 @@ pub async fn breakdown(
     caller: Caller,
     query: web::Query<BreakdownQuery>,
 ) -> AppResult<HttpResponse> {
-    let tenant = scope::authorize(&caller)?;
-    let mut conn = caller.db().await?;
-    let town = scope::township(&mut conn, tenant).await?;
-    let range = Range::new(query.from, query.to, town.tz, Utc::now())?;
-    let scope = scope::resolve(
-        &mut conn,
+    let (mut conn, asked) = scope::asked(
         &caller,
-        tenant,
+        (query.from, query.to),
         query.grid_id,
         query.micro_grid_id,
     )
     .await?;
-    let params = Params {
-        tenant,
-        scope,
-        range: &range,
-    };
-    let rows = figures::rows(&mut conn, params, query.by).await?;
+    let rows = figures::rows(&mut conn, asked.params(), query.by).await?;
     Ok(HttpResponse::Ok().json(Breakdown { by: query.by, rows }))
 }

@@ -9,12 +9,10 @@ use std::fmt::Write;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 
 use super::export::title;
 use super::figures;
-use super::queries::Params;
-use super::scope::{self, Range};
+use super::scope;
 use super::types::{ChartQuery, Lang, Row};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
@@ -40,26 +38,16 @@ const TOP: u32 = 64;
     security(("bearer" = []))
 )]
 pub async fn chart(caller: Caller, query: web::Query<ChartQuery>) -> AppResult<HttpResponse> {
-    let tenant = scope::authorize(&caller)?;
-    let mut conn = caller.db().await?;
-    let town = scope::township(&mut conn, tenant).await?;
-    let range = Range::new(query.from, query.to, town.tz, Utc::now())?;
-    let scope = scope::resolve(
-        &mut conn,
+    let (mut conn, asked) = scope::asked(
         &caller,
-        tenant,
+        (query.from, query.to),
         query.grid_id,
         query.micro_grid_id,
     )
     .await?;
-    let params = Params {
-        tenant,
-        scope,
-        range: &range,
-    };
-    let rows = figures::rows(&mut conn, params, query.by).await?;
+    let rows = figures::rows(&mut conn, asked.params(), query.by).await?;
     let svg = draw(
-        &title(&town, query.by, query.lang, &range),
+        &title(&asked.town, query.by, query.lang, &asked.range),
         query.lang,
         &rows,
     );

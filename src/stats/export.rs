@@ -2,12 +2,10 @@
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 use serde_json::json;
 
 use super::figures;
 use super::files;
-use super::queries::Params;
 use super::scope::{self, Range, Township};
 use super::types::{By, ExportFormat, ExportQuery, Lang};
 use crate::audit;
@@ -31,24 +29,14 @@ const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadshe
     security(("bearer" = []))
 )]
 pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult<HttpResponse> {
-    let tenant = scope::authorize(&caller)?;
-    let mut conn = caller.db().await?;
-    let town = scope::township(&mut conn, tenant).await?;
-    let range = Range::new(query.from, query.to, town.tz, Utc::now())?;
-    let scope = scope::resolve(
-        &mut conn,
+    let (mut conn, asked) = scope::asked(
         &caller,
-        tenant,
+        (query.from, query.to),
         query.grid_id,
         query.micro_grid_id,
     )
     .await?;
-    let params = Params {
-        tenant,
-        scope,
-        range: &range,
-    };
-    let rows = figures::rows(&mut conn, params, query.by).await?;
+    let rows = figures::rows(&mut conn, asked.params(), query.by).await?;
     let (bytes, content_type, ext) = match query.format {
         ExportFormat::Csv => (
             files::csv(query.by, query.lang, &rows)?,
@@ -59,7 +47,7 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
             files::xlsx(
                 query.by,
                 query.lang,
-                &title(&town, query.by, query.lang, &range),
+                &title(&asked.town, query.by, query.lang, &asked.range),
                 &rows,
             )?,
             XLSX_TYPE,
@@ -70,17 +58,17 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
     audit::record(
         &mut conn,
         &caller,
-        tenant,
+        asked.tenant,
         "stats.export",
         "stats",
-        scope.id(),
+        asked.scope.id(),
         Some(json!({
             "by": query.by.as_str(),
             "format": ext,
             "lang": match query.lang { Lang::Zh => "zh", Lang::En => "en" },
-            "from": range.from,
-            "to": range.to,
-            "scope": scope.describe(),
+            "from": asked.range.from,
+            "to": asked.range.to,
+            "scope": asked.scope.describe(),
             "rows": rows.len(),
         })),
     )
@@ -89,7 +77,7 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((
             header::CONTENT_DISPOSITION,
-            disposition(&town, query.by, &range, ext),
+            disposition(&asked.town, query.by, &asked.range, ext),
         ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .body(bytes))

@@ -8,8 +8,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::queries::Params;
 use crate::auth::Caller;
 use crate::db::schema::{grids, micro_grids, tenants};
+use crate::db::DbConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
@@ -147,9 +149,49 @@ impl Scope {
     }
 }
 
+/// What a statistics request is about, once checked: every statistics endpoint starts here.
+pub struct Asked {
+    pub tenant: Uuid,
+    pub town: Township,
+    pub range: Range,
+    pub scope: Scope,
+}
+
+impl Asked {
+    pub fn params(&self) -> Params<'_> {
+        Params {
+            tenant: self.tenant,
+            scope: self.scope,
+            range: &self.range,
+        }
+    }
+}
+
+/// The caller's role, then a connection, the township, the range in its zone and the scope
+/// (a leader is turned away before anything is read).
+pub async fn asked(
+    caller: &Caller,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    grid_id: Option<Uuid>,
+    micro_grid_id: Option<Uuid>,
+) -> AppResult<(DbConn, Asked)> {
+    let tenant = authorize(caller)?;
+    let mut conn = caller.db().await?;
+    let town = township(&mut conn, tenant).await?;
+    let range = Range::new(from, to, town.tz, Utc::now())?;
+    let scope = resolve(&mut conn, caller, tenant, grid_id, micro_grid_id).await?;
+    let asked = Asked {
+        tenant,
+        town,
+        range,
+        scope,
+    };
+    Ok((conn, asked))
+}
+
 /// Statistics are for supervisors and township admins; leaders see their own work in the
 /// visit and household lists instead.
-pub fn authorize(caller: &Caller) -> AppResult<Uuid> {
+fn authorize(caller: &Caller) -> AppResult<Uuid> {
     caller.require(&[Role::Supervisor, Role::TenantAdmin])?;
     caller.tenant()
 }
@@ -169,7 +211,7 @@ pub async fn township(conn: &mut AsyncPgConnection, tenant: Uuid) -> AppResult<T
 
 /// Resolves the requested scope against the caller's own. Anything outside the tenant or the
 /// supervisor's grid does not exist for the caller (404).
-pub async fn resolve(
+async fn resolve(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     tenant: Uuid,

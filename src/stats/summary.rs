@@ -1,11 +1,9 @@
 //! `GET /stats/summary`: the township's figures for a range and scope.
 
 use actix_web::{web, HttpResponse};
-use chrono::Utc;
 
 use super::figures;
-use super::queries::Params;
-use super::scope::{self, Range};
+use super::scope;
 use super::types::{Summary, SummaryQuery};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
@@ -24,22 +22,12 @@ use crate::error::{AppResult, ErrorBody};
     security(("bearer" = []))
 )]
 pub async fn summary(caller: Caller, query: web::Query<SummaryQuery>) -> AppResult<HttpResponse> {
-    let tenant = scope::authorize(&caller)?;
-    let mut conn = caller.db().await?;
-    let town = scope::township(&mut conn, tenant).await?;
-    let range = Range::new(query.from, query.to, town.tz, Utc::now())?;
-    let scope = scope::resolve(
-        &mut conn,
+    let (mut conn, asked) = scope::asked(
         &caller,
-        tenant,
+        (query.from, query.to),
         query.grid_id,
         query.micro_grid_id,
     )
     .await?;
-    let params = Params {
-        tenant,
-        scope,
-        range: &range,
-    };
-    Ok(HttpResponse::Ok().json(figures::summary(&mut conn, params).await?))
+    Ok(HttpResponse::Ok().json(figures::summary(&mut conn, asked.params()).await?))
 }

@@ -2,6 +2,7 @@
 //! the micro-grids the household belongs to.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -9,7 +10,7 @@ use uuid::Uuid;
 use super::types::{HouseholdRow, NewHousehold};
 use crate::auth::Scope;
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
-use crate::domain::{HouseholdKind, IssueStatus};
+use crate::domain::HouseholdKind;
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::Issue;
@@ -77,26 +78,26 @@ pub async fn find(
     scope: Scope,
     id: Uuid,
 ) -> AppResult<HouseholdRow> {
-    let mut query = households::table
+    Ok(in_scope(tenant, scope, id)
+        .select(HouseholdRow::as_select())
+        .first(conn)
+        .await?)
+}
+
+/// The household `id` if it is in the caller's scope.
+fn in_scope(tenant: Uuid, scope: Scope, id: Uuid) -> households::BoxedQuery<'static, Pg> {
+    let query = households::table
         .filter(households::tenant_id.eq(tenant))
         .filter(households::id.eq(id))
         .into_boxed();
     match scope {
-        Scope::Township => {}
-        Scope::Grid(grid) => {
-            query = query.filter(
-                households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
-            )
-        }
-        Scope::Leader(leader) => {
-            query = query.filter(households::micro_grid_id.eq_any(scoped_micro_grids!(
-                tenant,
-                leader_id,
-                Some(leader)
-            )))
-        }
+        Scope::Township => query,
+        Scope::Grid(grid) => query
+            .filter(households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid))),
+        Scope::Leader(leader) => query.filter(
+            households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, leader_id, Some(leader))),
+        ),
     }
-    Ok(query.select(HouseholdRow::as_select()).first(conn).await?)
 }
 
 /// A page of the households in scope that pass the filters, and how many pass in all.
@@ -293,36 +294,42 @@ pub async fn update(
         .await?)
 }
 
-/// The dossier's newest visits.
-pub async fn recent_visits(
+/// The dossier (一户一档): the household if in scope, its newest visits and the issues that
+/// still wait for a resolution, pipelined (one round trip). The visits and issues are read
+/// by id alongside, and shown only if the household itself is in scope.
+pub async fn dossier(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
-    household: Uuid,
-) -> AppResult<Vec<Visit>> {
-    Ok(visits::table
+    scope: Scope,
+    id: Uuid,
+) -> AppResult<(HouseholdRow, Vec<Visit>, Vec<Issue>)> {
+    let shared: &AsyncPgConnection = conn;
+    let household = in_scope(tenant, scope, id)
+        .select(HouseholdRow::as_select())
+        .first::<HouseholdRow>(&mut &*shared);
+    let recent_visits = visits::table
         .filter(visits::tenant_id.eq(tenant))
-        .filter(visits::household_id.eq(household))
+        .filter(visits::household_id.eq(id))
         .order((visits::visited_at.desc(), visits::id.desc()))
         .limit(RECENT_VISITS)
         .select(Visit::as_select())
-        .load(conn)
-        .await?)
-}
-
-/// The household's issues that still wait for a resolution (open or escalated).
-pub async fn open_issues(
-    conn: &mut AsyncPgConnection,
-    tenant: Uuid,
-    household: Uuid,
-) -> AppResult<Vec<Issue>> {
-    Ok(issues::table
+        .load::<Visit>(&mut &*shared);
+    // Written out, not bound, so the planner can prove the partial index `issues_waiting`
+    // applies: the household's resolved history, however long, is never read.
+    let open_issues = issues::table
         .filter(issues::tenant_id.eq(tenant))
-        .filter(issues::household_id.eq(household))
-        .filter(issues::status.eq_any([IssueStatus::Open, IssueStatus::Escalated]))
+        .filter(issues::household_id.eq(id))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "issues.status <> 'resolved'",
+        ))
         .order((issues::raised_at.desc(), issues::id.desc()))
         .select(Issue::as_select())
-        .load(conn)
-        .await?)
+        .load::<Issue>(&mut &*shared);
+    Ok(futures_util::try_join!(
+        household,
+        recent_visits,
+        open_issues
+    )?)
 }
 
 /// Moves the households into `target`, all or none: any id that is not one of the

@@ -24,9 +24,7 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
     let scope = Scope::of(&caller)?;
     let tenant = caller.tenant()?;
     let mut conn = caller.db().await?;
-    let row = queries::find(&mut conn, tenant, scope, *id).await?;
-    let recent_visits = queries::recent_visits(&mut conn, tenant, row.id).await?;
-    let open_issues = queries::open_issues(&mut conn, tenant, row.id).await?;
+    let (row, recent_visits, open_issues) = queries::dossier(&mut conn, tenant, scope, *id).await?;
     Ok(HttpResponse::Ok().json(Dossier {
         household: Household::shown(row, sees_contact(&caller)),
         recent_visits,

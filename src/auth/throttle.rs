@@ -7,9 +7,10 @@
 //! - The guessing key includes the client address, so an attacker hammering a username
 //!   blocks only themselves, not the real user logging in from elsewhere; and every block
 //!   ends when its window does (`login_window`, five minutes by default).
-//! - An attempt on a (address, tenant, username) key is counted *before* the password is
-//!   checked and refunded on success, so a burst of parallel guesses cannot slip past the
-//!   limit while the first ones are still hashing.
+//! - Attempts on a (address, tenant, username) key still being checked count against the
+//!   limit with its failures, so a burst of parallel guesses cannot slip past it while the
+//!   first ones are still hashing. Such a refusal is not a block: it says "retry in a second",
+//!   not "in five minutes".
 //! - IPv6 clients are counted by their /64 network: one host owns a whole /64.
 //! - Memory is bounded: expired entries are pruned, and past `MAX_KEYS` the oldest go.
 
@@ -37,7 +38,10 @@ pub struct Limits {
 #[derive(Debug, Clone, Copy)]
 struct Window {
     started: Instant,
+    /// Failures in this window.
     count: u32,
+    /// Attempts begun and not yet settled (user keys only).
+    in_flight: u32,
 }
 
 type UserKey = (IpAddr, String, String);
@@ -110,7 +114,10 @@ impl LoginThrottle {
         if by_user.count >= limits.max_failures {
             return Err(retry_after(by_user, now, limits.window));
         }
-        by_user.count += 1;
+        if by_user.count + by_user.in_flight >= limits.max_failures {
+            return Err(1);
+        }
+        by_user.in_flight += 1;
         Ok(Attempt {
             throttle: self,
             key,
@@ -126,13 +133,17 @@ impl LoginThrottle {
 }
 
 impl Attempt<'_> {
-    /// Wrong tenant, user or password: the attempt stays counted, and counts for the address.
+    /// Wrong tenant, user or password: a failure for the key and for the address.
     pub fn failed(mut self) {
         self.settled = true;
         let throttle = self.throttle;
         let now = (throttle.clock)();
+        let window = throttle.limits.window;
         let mut counters = throttle.counters();
-        current(&mut counters.by_ip, self.key.0, now, throttle.limits.window).count += 1;
+        let by_user = current(&mut counters.by_user, self.key.clone(), now, window);
+        by_user.in_flight = by_user.in_flight.saturating_sub(1);
+        by_user.count += 1;
+        current(&mut counters.by_ip, self.key.0, now, window).count += 1;
     }
 
     /// The right password: the key's failures are forgotten.
@@ -146,7 +157,7 @@ impl Drop for Attempt<'_> {
     fn drop(&mut self) {
         if !self.settled {
             if let Some(window) = self.throttle.counters().by_user.get_mut(&self.key) {
-                window.count = window.count.saturating_sub(1);
+                window.in_flight = window.in_flight.saturating_sub(1);
             }
         }
     }
@@ -184,11 +195,14 @@ fn current<K: Eq + std::hash::Hash>(
     let entry = map.entry(key).or_insert(Window {
         started: now,
         count: 0,
+        in_flight: 0,
     });
     if now.saturating_duration_since(entry.started) >= window {
+        // A new window of failures; attempts still being checked stay in flight.
         *entry = Window {
             started: now,
             count: 0,
+            in_flight: entry.in_flight,
         };
     }
     entry
@@ -320,13 +334,28 @@ mod tests {
         let a = f.throttle.begin(ip, "xindai", "admin").unwrap();
         let b = f.throttle.begin(ip, "xindai", "admin").unwrap();
         let c = f.throttle.begin(ip, "xindai", "admin").unwrap();
-        assert!(f.throttle.begin(ip, "xindai", "admin").is_err());
+        // Refused while the three are checked, but only for a moment: not a block.
+        assert_eq!(f.throttle.begin(ip, "xindai", "admin").err(), Some(1));
         drop(c);
         let d = f.throttle.begin(ip, "xindai", "admin").unwrap();
         a.failed();
         b.failed();
         d.failed();
-        assert!(f.throttle.begin(ip, "xindai", "admin").is_err());
+        assert_eq!(f.throttle.begin(ip, "xindai", "admin").err(), Some(300));
+    }
+
+    #[test]
+    fn parallel_right_passwords_are_asked_to_retry_at_once_and_then_get_in() {
+        let f = Fixture::new(3, 100);
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        let first: Vec<_> = (0..3)
+            .map(|_| f.throttle.begin(ip, "xindai", "leader").unwrap())
+            .collect();
+        assert_eq!(f.throttle.begin(ip, "xindai", "leader").err(), Some(1));
+        first.into_iter().for_each(Attempt::succeeded);
+        for _ in 0..10 {
+            f.succeed("10.0.0.1", "leader").unwrap();
+        }
     }
 
     #[test]

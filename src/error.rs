@@ -28,6 +28,10 @@ pub enum AppError {
     /// 404 `not_found`: nothing of that id in the caller's tenant and scope.
     #[error("not found")]
     NotFound,
+    /// 405 `method_not_allowed`: the path exists, not with this method (`Allow` lists those
+    /// it has).
+    #[error("this path does not take that method")]
+    MethodNotAllowed,
     /// 409 `conflict`: duplicate key, conflicting visit, illegal issue transition.
     #[error("{0}")]
     Conflict(String),
@@ -92,6 +96,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "unauthenticated",
             AppError::Forbidden => "forbidden",
             AppError::NotFound => "not_found",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Conflict(_) => "conflict",
             AppError::PayloadTooLarge(_) => "payload_too_large",
             AppError::Validation(_) => "validation_failed",
@@ -122,6 +127,7 @@ impl ResponseError for AppError {
             AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -138,8 +144,15 @@ impl ResponseError for AppError {
             _ => {}
         }
         let mut response = HttpResponse::build(self.status_code());
-        if let AppError::RateLimited(seconds) = self {
-            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        match self {
+            AppError::RateLimited(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+            }
+            // RFC 6750: say which scheme is wanted.
+            AppError::Unauthenticated(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            _ => {}
         }
         response.json(self.body())
     }

@@ -20,6 +20,7 @@ pub const MAX_PER_PAGE: i64 = 200;
 
 /// `?page=1&per_page=50`.
 #[derive(Debug, Clone, Copy, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// 1-based page number.
@@ -52,7 +53,7 @@ impl PageQuery {
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(50);
         if !(1..=1_000_000).contains(&page) {
-            return Err(AppError::bad_request("page must be 1 or more"));
+            return Err(AppError::bad_request("page must be between 1 and 1000000"));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(AppError::bad_request("per_page must be between 1 and 200"));
@@ -113,6 +114,21 @@ pub fn query_config() -> web::QueryConfig {
 /// A path that does not parse (an id that is not a UUID) names nothing that exists.
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_error: PathError, _req| AppError::NotFound.into())
+}
+
+/// actix answers a known path asked with another method by an empty 405; this gives it the
+/// envelope every non-2xx carries, keeping actix's `Allow` header.
+pub fn method_not_allowed<B>(
+    response: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    let (request, old) = response.into_parts();
+    let mut new = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+    if let Some(allow) = old.headers().get(actix_web::http::header::ALLOW) {
+        new.headers_mut()
+            .insert(actix_web::http::header::ALLOW, allow.clone());
+    }
+    let response = actix_web::dev::ServiceResponse::new(request, new).map_into_right_body();
+    Ok(actix_web::middleware::ErrorHandlerResponse::Response(response))
 }
 
 /// Unknown routes answer with the envelope too.

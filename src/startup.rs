@@ -5,7 +5,8 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{from_fn, DefaultHeaders};
+use actix_web::http::StatusCode;
+use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use diesel_async::RunQueryDsl;
 use secrecy::{ExposeSecret, SecretString};
@@ -146,6 +147,10 @@ impl Application {
                 .app_data(http::json_config())
                 .app_data(http::query_config())
                 .app_data(http::path_config())
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, http::method_not_allowed),
+                )
                 .wrap(cors)
                 .wrap(from_fn(http::deadline))
                 .wrap(from_fn(crate::metrics::track))

@@ -126,6 +126,7 @@ where
 
 /// `GET /users?role=&q=`.
 #[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UserFilter {
     pub role: Option<Role>,

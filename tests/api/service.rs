@@ -49,6 +49,38 @@ async fn unknown_routes_and_missing_tokens_get_the_envelope() {
     app.send(reqwest::Method::GET, "/nothing", None, None)
         .await
         .expect_error(404, "not_found");
+    let anonymous = app.send(reqwest::Method::GET, "/api/v1/me", None, None).await;
+    assert_eq!(anonymous.headers["www-authenticate"], "Bearer");
+    anonymous.expect_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_known_path_with_the_wrong_method_says_which_methods_it_takes() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let wrong = app
+        .send(
+            reqwest::Method::DELETE,
+            "/api/v1/users",
+            Some(&t.admin.token),
+            None,
+        )
+        .await;
+    let allow = wrong.headers["allow"].to_str().unwrap().to_owned();
+    assert!(allow.contains("GET") && allow.contains("POST"), "{allow}");
+    wrong.expect_error(405, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn a_misspelt_filter_is_refused_rather_than_ignored() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    app.get("/api/v1/users?rol=leader", &t.admin.token)
+        .await
+        .expect_error(400, "bad_request");
+    app.get("/api/v1/users?role=leader", &t.admin.token)
+        .await
+        .expect(200);
 }
 
 #[tokio::test]

@@ -15,6 +15,7 @@ pub mod http;
 pub mod issues;
 pub mod metrics;
 pub mod openapi;
+pub mod service;
 pub mod startup;
 pub mod stats;
 pub mod tenants;

@@ -40,6 +40,7 @@ impl Modify for BearerAuth {
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Common::openapi();
     for part in [
+        crate::service::Api::openapi(),
         crate::auth::handlers::Api::openapi(),
         crate::tenants::Api::openapi(),
         crate::users::Api::openapi(),

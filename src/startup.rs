@@ -7,8 +7,7 @@ use std::sync::Arc;
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, DefaultHeaders, ErrorHandlers};
-use actix_web::{web, App, HttpResponse, HttpServer};
-use diesel_async::RunQueryDsl;
+use actix_web::{web, App, HttpServer};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::SwaggerUi;
@@ -20,7 +19,7 @@ use crate::db::cluster::{self, Cluster};
 use crate::db::{self, DbPool};
 use crate::metrics::Metrics;
 use crate::visits::writer::VisitWriter;
-use crate::{http, openapi};
+use crate::{http, openapi, service};
 
 /// Everything a request may need, shared by all workers.
 pub struct AppState {
@@ -155,23 +154,16 @@ impl Application {
                 .wrap(from_fn(http::deadline))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(TracingLogger::default())
-                .route("/healthz", web::get().to(healthz))
-                .route("/readyz", web::get().to(readyz))
-                .route("/metrics", web::get().to(crate::metrics::serve))
-                .route(
-                    "/docs",
-                    web::get().to(|| async {
-                        HttpResponse::Found()
-                            .insert_header(("Location", "/docs/"))
-                            .finish()
-                    }),
-                )
+                .route("/healthz", web::get().to(service::healthz))
+                .route("/readyz", web::get().to(service::readyz))
+                .route("/metrics", web::get().to(service::metrics))
+                .route("/docs", web::get().to(service::docs))
                 // The API scope comes first: the docs' scope has an empty prefix, and a scope
                 // that matches a path answers it (404 included) instead of passing it on.
                 .service(
                     web::scope("/api/v1")
                         .app_data(web::Data::from(openapi.clone()))
-                        .route("/openapi.json", web::get().to(openapi_json))
+                        .route("/openapi.json", web::get().to(service::openapi_json))
                         .configure(routes),
                 )
                 .service(web::scope("").wrap(docs_headers()).service(
@@ -242,21 +234,3 @@ fn docs_headers() -> DefaultHeaders {
         ))
 }
 
-async fn openapi_json(doc: web::Data<utoipa::openapi::OpenApi>) -> HttpResponse {
-    HttpResponse::Ok().json(doc.get_ref())
-}
-
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
-}
-
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let ready = async {
-        let mut conn = state.pool().get().await.ok()?;
-        diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
-    };
-    match tokio::time::timeout(state.settings().db_timeout, ready).await {
-        Ok(Some(_)) => HttpResponse::Ok().json(serde_json::json!({"status": "ready"})),
-        _ => actix_web::ResponseError::error_response(&crate::error::AppError::Unavailable),
-    }
-}

@@ -1,5 +1,7 @@
 //! The service endpoints and the envelope every unmatched or unauthenticated call gets.
 
+use serde_json::json;
+
 use crate::fixtures::Township;
 use crate::harness::TestApp;
 
@@ -31,6 +33,16 @@ async fn openapi_and_docs_are_served_offline() {
         .await
         .expect(200);
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    for path in [
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/docs",
+        "/api/v1/openapi.json",
+    ] {
+        assert!(spec["paths"][path]["get"].is_object(), "{path} is described");
+    }
+    assert_eq!(spec["paths"]["/healthz"]["get"]["security"], json!([]));
     let docs = app.send(reqwest::Method::GET, "/docs/", None, None).await;
     assert_eq!(docs.status, 200);
     assert!(

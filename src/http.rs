@@ -128,7 +128,9 @@ pub fn method_not_allowed<B>(
             .insert(actix_web::http::header::ALLOW, allow.clone());
     }
     let response = actix_web::dev::ServiceResponse::new(request, new).map_into_right_body();
-    Ok(actix_web::middleware::ErrorHandlerResponse::Response(response))
+    Ok(actix_web::middleware::ErrorHandlerResponse::Response(
+        response,
+    ))
 }
 
 /// Unknown routes answer with the envelope too.

@@ -110,4 +110,3 @@ pub async fn track(
     }
     response
 }
-

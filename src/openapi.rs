@@ -2,6 +2,7 @@
 //! adds what is common (bearer auth, the error envelope).
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
@@ -37,6 +38,38 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Response objects whose fields are always present, some as `null` (a household without a
+/// phone has `"phone": null`). utoipa leaves `Option` fields out of `required`, which tells a
+/// generated client they may be missing; here every field of these is required.
+const ALWAYS_COMPLETE: &[&str] = &[
+    "User",
+    "Tenant",
+    "Grid",
+    "MicroGrid",
+    "LeaderTerm",
+    "Household",
+    "Visit",
+    "Issue",
+    "IssueEvent",
+    "IssueFigures",
+    "AuditEntry",
+];
+
+struct NullNotAbsent;
+
+impl Modify for NullNotAbsent {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in ALWAYS_COMPLETE {
+            if let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*name) {
+                object.required = object.properties.keys().cloned().collect();
+            }
+        }
+    }
+}
+
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Common::openapi();
     for part in [
@@ -53,5 +86,6 @@ pub fn document() -> utoipa::openapi::OpenApi {
     ] {
         doc.merge(part);
     }
+    NullNotAbsent.modify(&mut doc);
     doc
 }

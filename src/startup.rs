@@ -233,4 +233,3 @@ fn docs_headers() -> DefaultHeaders {
              script-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         ))
 }
-

@@ -23,7 +23,7 @@ pub struct CreateGrid {
 #[serde(deny_unknown_fields)]
 pub struct UpdateGrid {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
 }
 
@@ -39,7 +39,7 @@ pub struct CreateMicroGrid {
 #[serde(deny_unknown_fields)]
 pub struct UpdateMicroGrid {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
     /// The messaging group; `null` = the micro-grid has none.
     #[serde(default, deserialize_with = "present")]

@@ -47,13 +47,13 @@ pub struct CreateHousehold {
 #[serde(deny_unknown_fields)]
 pub struct UpdateHousehold {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<HouseholdKind>)]
+    #[schema(value_type = HouseholdKind, required = false)]
     pub kind: Option<Option<HouseholdKind>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub name: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required = false)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, nullable)]

@@ -40,9 +40,26 @@ async fn openapi_and_docs_are_served_offline() {
         "/docs",
         "/api/v1/openapi.json",
     ] {
-        assert!(spec["paths"][path]["get"].is_object(), "{path} is described");
+        assert!(
+            spec["paths"][path]["get"].is_object(),
+            "{path} is described"
+        );
     }
     assert_eq!(spec["paths"]["/healthz"]["get"]["security"], json!([]));
+    // Fields always sent, some as null, are required: a generated client must not treat
+    // `"phone": null` as a field that may be missing.
+    let schemas = &spec["components"]["schemas"];
+    let household_required = schemas["Household"]["required"].as_array().unwrap();
+    for field in ["phone", "id_number", "last_visited_at", "acquainted_at"] {
+        assert!(
+            household_required.contains(&json!(field)),
+            "Household.{field}"
+        );
+    }
+    // A PATCH may leave the name out, but may not send it as null.
+    let name = &schemas["UpdateHousehold"]["properties"]["name"];
+    assert_eq!(name["type"], "string", "{name}");
+    assert!(schemas["UpdateHousehold"]["required"].is_null());
     let docs = app.send(reqwest::Method::GET, "/docs/", None, None).await;
     assert_eq!(docs.status, 200);
     assert!(
@@ -61,7 +78,9 @@ async fn unknown_routes_and_missing_tokens_get_the_envelope() {
     app.send(reqwest::Method::GET, "/nothing", None, None)
         .await
         .expect_error(404, "not_found");
-    let anonymous = app.send(reqwest::Method::GET, "/api/v1/me", None, None).await;
+    let anonymous = app
+        .send(reqwest::Method::GET, "/api/v1/me", None, None)
+        .await;
     assert_eq!(anonymous.headers["www-authenticate"], "Bearer");
     anonymous.expect_error(401, "unauthenticated");
 }

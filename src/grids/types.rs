@@ -168,18 +168,73 @@ pub fn check_new_name(
     }
 }
 
-/// A name as people type it: trimmed, not empty, at most `max` characters, no control
-/// characters (they break exports and the messaging groups' lists).
+/// A name as people type it: trimmed (of invisible characters too), not empty, at most `max`
+/// characters, no control characters (they break exports and the messaging groups' lists)
+/// and no direction overrides (they make one name look like another).
 pub fn clean_text(value: &str, max: usize) -> Result<String, String> {
-    let value = value.trim();
+    let value = value.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
     if value.is_empty() {
         return Err("must not be empty".into());
     }
     if value.chars().count() > max {
         return Err(format!("must be at most {max} characters"));
     }
-    if value.chars().any(char::is_control) {
+    if value
+        .chars()
+        .any(|c| c.is_control() || is_direction_override(c))
+    {
         return Err("must not contain control characters".into());
     }
     Ok(value.to_owned())
+}
+
+/// Characters that take no space: a name of only these shows as empty. (Inside a name some
+/// have a use, e.g. the joiner in an emoji, so they are trimmed, not refused.)
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
+        || is_direction_override(c)
+}
+
+fn is_direction_override(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_text;
+
+    #[test]
+    fn a_name_of_invisible_characters_is_empty() {
+        for name in [
+            "\u{200B}",
+            "\u{FEFF}",
+            " \u{200B}\u{200B} ",
+            "\u{3000}",
+            "\u{00A0}",
+        ] {
+            assert_eq!(
+                clean_text(name, 100),
+                Err("must not be empty".into()),
+                "{name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn invisible_ends_are_trimmed_and_direction_overrides_refused() {
+        assert_eq!(clean_text("\u{FEFF}新埭村\u{200B}", 100).unwrap(), "新埭村");
+        assert!(clean_text("新埭\u{202E}村", 100).is_err());
+        assert!(clean_text("一\u{0}村", 100).is_err());
+        // A joiner inside an emoji is part of the name.
+        assert_eq!(
+            clean_text("家\u{1F468}\u{200D}\u{1F469}", 100).unwrap(),
+            "家\u{1F468}\u{200D}\u{1F469}"
+        );
+    }
+
+    #[test]
+    fn the_limit_counts_characters_not_bytes() {
+        assert!(clean_text(&"村".repeat(100), 100).is_ok());
+        assert!(clean_text(&"村".repeat(101), 100).is_err());
+    }
 }

@@ -187,6 +187,9 @@ async fn resolve(
     tenant: Uuid,
     rows: Vec<roster::RosterRow>,
 ) -> AppResult<Checked> {
+    // Two imports at once (a double-clicked upload) would each find the other's households
+    // absent and create them all twice; the second waits here for the first to commit.
+    queries::lock_imports(conn, tenant).await?;
     let names: Vec<&str> = rows
         .iter()
         .map(|r| r.micro_grid.as_str())

@@ -251,6 +251,15 @@ pub async fn insert_many(
         .await?)
 }
 
+/// Holds the township's imports to one at a time until the transaction ends.
+pub async fn lock_imports(conn: &mut AsyncPgConnection, tenant: Uuid) -> AppResult<()> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext('household-import'), hashtext($1))")
+        .bind::<diesel::sql_types::Text, _>(tenant.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// The ids of the tenant's micro-grids among `names`, by name.
 pub async fn micro_grids_named(
     conn: &mut AsyncPgConnection,

@@ -656,3 +656,54 @@ async fn a_roster_imported_twice_or_with_a_repeated_row_gives_no_family_two_doss
     );
     assert_eq!(households(&app).await, before);
 }
+
+#[tokio::test]
+async fn the_same_roster_uploaded_twice_at_once_goes_in_once() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let rows: Vec<String> = (0..300)
+        .map(|i| format!("新埭村第1微网格,农户,并发{i},新埭村9组{i}号,,,3,"))
+        .collect();
+    let roster = csv(ZH_HEADER, &rows).into_bytes();
+    let before = households(&app).await;
+    let (first, second) = tokio::join!(
+        upload(&app, &t.admin.token, "花名册.csv", roster.clone()),
+        upload(&app, &t.admin.token, "花名册.csv", roster.clone()),
+    );
+    let mut statuses = [first.status, second.status];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [201, 422], "{} / {}", first.body, second.body);
+    assert_eq!(households(&app).await, before + 300);
+}
+
+#[tokio::test]
+async fn a_bad_micro_grid_cell_is_that_rows_problem() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let long = "长".repeat(5000);
+    let rows = vec![
+        "\u{0}坏,农户,甲,新埭村1组1号,,,3,".to_owned(),
+        format!("{long},农户,乙,新埭村1组2号,,,3,"),
+        "\u{200B},农户,丙,新埭村1组3号,,,3,".to_owned(),
+        "新埭村第1微网格,农户,丁,新埭村1组4号,,,3,".to_owned(),
+    ];
+    let before = households(&app).await;
+    let resp = upload(
+        &app,
+        &t.admin.token,
+        "r.csv",
+        csv(ZH_HEADER, &rows).into_bytes(),
+    )
+    .await;
+    resp.expect_error(422, "validation_failed");
+    let fields = &resp.body["error"]["fields"];
+    for row in ["row 2", "row 3", "row 4"] {
+        assert!(
+            fields[row][0].as_str().unwrap().starts_with("micro_grid:"),
+            "{row}: {fields}"
+        );
+    }
+    assert!(fields.get("row 5").is_none(), "{fields}");
+    assert!(resp.bytes.len() < 4000, "the long name is not echoed whole");
+    assert_eq!(households(&app).await, before);
+}

@@ -9,6 +9,7 @@ use std::io::Cursor;
 use calamine::{DataRef, Reader, Xlsx};
 
 use crate::error::FieldErrors;
+use crate::grids::types::{clean_text, MAX_NAME};
 use crate::households::types::{HouseholdDraft, NewHousehold};
 
 /// Most data rows one roster may hold; a township's whole roster fits comfortably.
@@ -455,10 +456,15 @@ impl RawRow {
     /// Checks the row with the API's rules; the problems read `field: problem`.
     pub fn check(&self) -> RosterRow {
         let mut problems = Vec::new();
-        let micro_grid = self.text(Column::MicroGrid);
-        if micro_grid.is_empty() {
-            problems.push("micro_grid: must not be empty".to_owned());
-        }
+        // A micro-grid name that no micro-grid could have is this row's problem, and is not
+        // looked up (nor echoed whole: a cell may hold megabytes).
+        let micro_grid = match clean_text(&self.text(Column::MicroGrid), MAX_NAME) {
+            Ok(name) => name,
+            Err(problem) => {
+                problems.push(format!("micro_grid: {problem}"));
+                String::new()
+            }
+        };
         let label = self.text(Column::Kind);
         let kind = match kind_of(&label) {
             Some(kind) => kind,

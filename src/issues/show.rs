@@ -57,6 +57,7 @@ pub async fn show_issue(
     responses(
         (status = 200, description = "A page of issues", body = Paged<Issue>),
         (status = 400, description = "Bad query value (status, category, id, date, paging)", body = ErrorBody),
+        (status = 422, description = "`from` after `to`", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Platform admins have no township", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
@@ -75,7 +76,7 @@ pub async fn list_issues(
         per_page: filter.per_page,
     }
     .check()?;
-    let days = DayRange::new(filter.from, filter.to).map_err(AppError::bad_request)?;
+    let days = DayRange::new(filter.from, filter.to).map_err(|e| AppError::invalid("from", e))?;
     let mut conn = caller.db().await?;
     let range = if days.is_open() {
         Instants::default()

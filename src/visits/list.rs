@@ -21,7 +21,8 @@ use crate::visits::types::{Visit, VisitFilter};
     params(VisitFilter),
     responses(
         (status = 200, description = "A page of visits, newest first", body = Paged<Visit>),
-        (status = 400, description = "Bad query value (id, date, paging; from after to)", body = ErrorBody),
+        (status = 400, description = "Bad query value (id, date, paging)", body = ErrorBody),
+        (status = 422, description = "`from` after `to`", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Platform admins have no township", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
@@ -40,7 +41,7 @@ pub async fn list_visits(
         per_page: filter.per_page,
     }
     .check()?;
-    let days = DayRange::new(filter.from, filter.to).map_err(AppError::bad_request)?;
+    let days = DayRange::new(filter.from, filter.to).map_err(|e| AppError::invalid("from", e))?;
     let mut conn = caller.db().await?;
     let range = if days.is_open() {
         Instants::default()

@@ -61,7 +61,7 @@ pub fn csv(by: By, lang: Lang, rows: &[Row]) -> AppResult<Vec<u8>> {
         writer
             .write_record([
                 row.key.clone(),
-                row.name.clone(),
+                inert(&row.name),
                 row.households.to_string(),
                 row.visits.to_string(),
                 row.households_visited.to_string(),
@@ -74,6 +74,17 @@ pub fn csv(by: By, lang: Lang, rows: &[Row]) -> AppResult<Vec<u8>> {
     writer
         .into_inner()
         .map_err(|e| AppError::internal(anyhow::anyhow!("{e}")))
+}
+
+/// A name as a cell Excel shows and never runs: names are typed by people, and one that
+/// starts like a formula (`=HYPERLINK(…)`) would be evaluated when the file is opened. The
+/// leading apostrophe is OWASP's advice for CSV; the XLSX writes strings as strings anyway.
+fn inert(name: &str) -> String {
+    if name.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{name}")
+    } else {
+        name.to_owned()
+    }
 }
 
 /// Sheet names: the rows, and the chart of them.
@@ -174,6 +185,23 @@ mod tests {
             text,
             "网格编号,网格,户数,走访人次,走访户数,覆盖率,诉求数,已解决\r\nk,\"东,西\",3,2,1,0.3333,0,0\r\n"
         );
+    }
+
+    #[test]
+    fn csv_names_that_look_like_formulas_stay_text() {
+        let bytes = csv(
+            By::Grid,
+            Lang::En,
+            &[row("=HYPERLINK(\"http://x\")"), row("@a"), row("一组")],
+        )
+        .unwrap();
+        let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+        assert!(
+            text.contains("k,\"'=HYPERLINK(\"\"http://x\"\")\","),
+            "{text}"
+        );
+        assert!(text.contains("k,'@a,"), "{text}");
+        assert!(text.contains("k,一组,"), "{text}");
     }
 
     #[test]

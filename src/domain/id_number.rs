@@ -24,8 +24,11 @@ impl IdNumber {
             return Err("check digit does not match");
         }
         let birth = std::str::from_utf8(&bytes[6..14]).unwrap_or_default();
-        if chrono::NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() || &birth[..2] < "18" {
-            return Err("birth date is not a real date");
+        // Born since 1800 and not after today (a day's grace for the zones east of UTC).
+        let latest = chrono::Utc::now().date_naive() + chrono::Days::new(1);
+        match chrono::NaiveDate::parse_from_str(birth, "%Y%m%d") {
+            Ok(day) if &birth[..2] >= "18" && day <= latest => {}
+            _ => return Err("birth date is not a real date"),
         }
         Ok(IdNumber(value))
     }
@@ -71,6 +74,28 @@ mod tests {
             IdNumber::parse("11010519491231002x").unwrap().as_str(),
             "11010519491231002X"
         );
+    }
+
+    /// `birth` with a made-up area and sequence and the right check digit.
+    fn born(birth: &str) -> String {
+        let digits = format!("330424{birth}123");
+        format!("{digits}{}", check_char(digits.as_bytes()) as char)
+    }
+
+    #[test]
+    fn a_birth_date_in_the_future_or_before_1800_is_refused() {
+        assert!(IdNumber::parse(&born("20000229")).is_ok());
+        for birth in ["30000101", "17991231", "20010229"] {
+            assert_eq!(
+                IdNumber::parse(&born(birth)),
+                Err("birth date is not a real date"),
+                "{birth}"
+            );
+        }
+        let next_year = (chrono::Utc::now().date_naive() + chrono::Days::new(400))
+            .format("%Y%m%d")
+            .to_string();
+        assert!(IdNumber::parse(&born(&next_year)).is_err());
     }
 
     #[test]

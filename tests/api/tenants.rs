@@ -215,15 +215,16 @@ async fn malformed_and_unknown_fields_are_bad_requests() {
     .expect_error(413, "payload_too_large");
 }
 
-/// The whole path a city operator takes: the command line creates the platform admin, who
-/// logs in over HTTP and opens two townships, whose admins log in.
-#[tokio::test]
-async fn the_command_line_platform_admin_opens_two_townships() {
-    let app = TestApp::spawn().await;
+async fn create_platform_admin(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+) -> std::process::Output {
     let db_url = app.db_url.clone();
-    let output = tokio::task::spawn_blocking(move || {
+    let (username, password) = (username.to_owned(), format!("{password}\n"));
+    tokio::task::spawn_blocking(move || {
         let mut child = Command::new(env!("CARGO_BIN_EXE_lianxin"))
-            .args(["create-platform-admin", "--username", "ops"])
+            .args(["create-platform-admin", "--username", &username])
             .env("DATABASE_URL", db_url)
             .env("LIANXIN_JWT_SECRET", JWT_SECRET)
             .env("RUST_LOG", "warn")
@@ -233,12 +234,20 @@ async fn the_command_line_platform_admin_opens_two_townships() {
             .spawn()
             .expect("run lianxin");
         let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(b"city-operator-2026\n").unwrap();
+        stdin.write_all(password.as_bytes()).unwrap();
         drop(stdin);
         child.wait_with_output().unwrap()
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// The whole path a city operator takes: the command line creates the platform admin, who
+/// logs in over HTTP and opens two townships, whose admins log in.
+#[tokio::test]
+async fn the_command_line_platform_admin_opens_two_townships() {
+    let app = TestApp::spawn().await;
+    let output = create_platform_admin(&app, "ops", "city-operator-2026").await;
     assert!(
         output.status.success(),
         "create-platform-admin failed: {}",
@@ -272,4 +281,18 @@ async fn the_command_line_platform_admin_opens_two_townships() {
         .await
         .expect_error(401, "unauthenticated");
     app.get("/api/v1/users", &xindai_admin).await.expect(200);
+
+    // The operator's name is taken now; a name with a space or a weak password never is.
+    for (username, password, problem) in [
+        ("ops", "another-operator-2026", "taken"),
+        ("o p", "another-operator-2026", "username"),
+        ("ops2", "ops2", "password"),
+    ] {
+        let refused = create_platform_admin(&app, username, password).await;
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            !refused.status.success() && stderr.contains(problem),
+            "{username}: {stderr}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::types::{HouseholdRow, NewHousehold};
 use crate::auth::Scope;
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
-use crate::domain::HouseholdKind;
+use crate::domain::{HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::Issue;
@@ -381,6 +381,15 @@ pub async fn assign(
             households::micro_grid_id.eq(target),
             households::updated_at.eq(diesel::dsl::now),
         ))
+        .execute(conn)
+        .await?;
+    // The new leader takes over what the family still waits for; resolved issues stay
+    // where they were raised, as the statistics counted them.
+    diesel::update(issues::table)
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq_any(&moving_ids))
+        .filter(issues::status.ne(IssueStatus::Resolved))
+        .set(issues::micro_grid_id.eq(target))
         .execute(conn)
         .await?;
     let moves: Vec<_> = moving

@@ -308,11 +308,8 @@ fn scoped<'a>(
     let mut query = issues::table
         .filter(issues::tenant_id.eq(tenant_id))
         .into_boxed();
-    if scope.leader_id.is_some()
-        || scope.grid_id.is_some()
-        || micro_grid_id.is_some()
-        || grid_id.is_some()
-    {
+    // Who may see it: the household's leader and supervisors where the household lives now.
+    if scope.leader_id.is_some() || scope.grid_id.is_some() {
         let mut places = micro_grids::table
             .filter(micro_grids::tenant_id.eq(tenant_id))
             .select(micro_grids::id)
@@ -323,18 +320,27 @@ fn scoped<'a>(
         if let Some(grid) = scope.grid_id {
             places = places.filter(micro_grids::grid_id.eq(grid));
         }
-        if let Some(micro_grid) = micro_grid_id {
-            places = places.filter(micro_grids::id.eq(micro_grid));
-        }
-        if let Some(grid) = grid_id {
-            places = places.filter(micro_grids::grid_id.eq(grid));
-        }
         query = query.filter(
             issues::household_id.eq_any(
                 households::table
                     .filter(households::tenant_id.eq(tenant_id))
                     .filter(households::micro_grid_id.eq_any(places))
                     .select(households::id),
+            ),
+        );
+    }
+    // What was asked for: the issue's own micro-grid, as the field shows and the statistics
+    // count (a waiting issue moves with its household; a resolved one stays where it was).
+    if let Some(micro_grid) = micro_grid_id {
+        query = query.filter(issues::micro_grid_id.eq(micro_grid));
+    }
+    if let Some(grid) = grid_id {
+        query = query.filter(
+            issues::micro_grid_id.eq_any(
+                micro_grids::table
+                    .filter(micro_grids::tenant_id.eq(tenant_id))
+                    .filter(micro_grids::grid_id.eq(grid))
+                    .select(micro_grids::id),
             ),
         );
     }

@@ -820,3 +820,94 @@ async fn an_issue_sent_again_by_a_phone_is_stored_once_and_changed_content_confl
         .expect(404);
     assert_eq!(events_stored(&app, &stored).await, 2);
 }
+
+/// A family moves to another micro-grid: its new leader takes over its history and what it
+/// still waits for; its old leader no longer sees it; lists filter by the issue's own field.
+#[tokio::test]
+async fn a_household_that_moves_takes_its_waiting_issues_and_history_to_its_new_leader() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let visited_at = (chrono::Utc::now() - chrono::Duration::minutes(30)).to_rfc3339();
+    app.post(
+        "/api/v1/visits",
+        &t.leader1.token,
+        json!({"household_id": t.h1, "visited_at": visited_at, "method": "door", "summary": "认亲走访"}),
+    )
+    .await
+    .expect(201);
+    let waiting = id_of(&raise(&app, &t.leader1.token, t.h1, "road").await);
+    let done = id_of(&raise(&app, &t.leader1.token, t.h1, "welfare").await);
+    act(
+        &app,
+        &t.leader1.token,
+        &done,
+        "resolve",
+        body_for("resolve"),
+    )
+    .await
+    .expect(200);
+
+    app.post(
+        "/api/v1/households/assign",
+        &t.admin.token,
+        json!({"household_ids": [t.h1], "micro_grid_id": t.m3}),
+    )
+    .await
+    .expect(200);
+
+    let of_h1 = |what: &str| format!("/api/v1/{what}?household_id={}", t.h1);
+    for what in ["visits", "issues"] {
+        let old = app.get(&of_h1(what), &t.leader1.token).await.expect(200);
+        assert_eq!(old["total"], 0, "the old leader's {what}");
+    }
+    let visits = app
+        .get(&of_h1("visits"), &t.leader2.token)
+        .await
+        .expect(200);
+    assert_eq!(
+        visits["total"], 1,
+        "the new leader sees the family's visits"
+    );
+    let issues = app
+        .get(&of_h1("issues"), &t.leader2.token)
+        .await
+        .expect(200);
+    let place = |id: &str| {
+        issues["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == id)
+            .map(|i| i["micro_grid_id"].clone())
+    };
+    assert_eq!(
+        place(&waiting),
+        Some(json!(t.m3)),
+        "the waiting issue moved"
+    );
+    assert_eq!(place(&done), Some(json!(t.m1)), "the resolved one stays");
+
+    // The filter is the field: what a list shows under a micro-grid is of that micro-grid.
+    for (micro_grid, expected) in [(t.m3, &waiting), (t.m1, &done)] {
+        let page = app
+            .get(
+                &format!("/api/v1/issues?micro_grid_id={micro_grid}"),
+                &t.admin.token,
+            )
+            .await
+            .expect(200);
+        assert_eq!(listed(&page), [expected.clone()], "{micro_grid}");
+    }
+    act(
+        &app,
+        &t.leader2.token,
+        &waiting,
+        "resolve",
+        body_for("resolve"),
+    )
+    .await
+    .expect(200);
+    act(&app, &t.leader1.token, &done, "reopen", body_for("reopen"))
+        .await
+        .expect_error(404, "not_found");
+}

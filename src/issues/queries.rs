@@ -120,20 +120,21 @@ pub async fn raise(
             "is not a visit to this household",
         )),
         // In scope and valid, yet not stored: the id was (the insert waited for a racing
-        // copy to commit, so the stored row is visible to this next statement).
+        // copy to commit, so the stored row is visible to this next statement). An issue the
+        // caller may not see is 404, as any id outside their scope: a 409 would confirm it.
         _ => {
-            let (household_id, visit_id, category, description, raised_by) = issues::table
-                .filter(issues::tenant_id.eq(actor.tenant_id))
-                .filter(issues::id.eq(new.id))
-                .select((
-                    issues::household_id,
-                    issues::visit_id,
-                    issues::category,
-                    issues::description,
-                    issues::raised_by,
-                ))
-                .first::<(Uuid, Option<Uuid>, IssueCategory, String, Uuid)>(conn)
-                .await?;
+            let (household_id, visit_id, category, description, raised_by) =
+                scoped(actor.tenant_id, actor.scope, None, None)
+                    .filter(issues::id.eq(new.id))
+                    .select((
+                        issues::household_id,
+                        issues::visit_id,
+                        issues::category,
+                        issues::description,
+                        issues::raised_by,
+                    ))
+                    .first::<(Uuid, Option<Uuid>, IssueCategory, String, Uuid)>(conn)
+                    .await?;
             let same = household_id == new.household_id
                 && visit_id == new.visit_id
                 && category == new.category

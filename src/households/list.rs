@@ -1,7 +1,7 @@
 //! The household list, and the due list (`due=true`) a leader works from on their phone.
 
 use actix_web::{web, HttpResponse};
-use chrono::{Duration, Utc};
+use chrono::Utc;
 
 use super::queries::{self, Filters};
 use super::sees_contact;
@@ -61,8 +61,7 @@ pub async fn list(
     };
     let mut conn = caller.db().await?;
     if query.due == Some(true) {
-        let days = queries::visit_interval_days(&mut conn, tenant).await?;
-        filters.due_before = Some(Utc::now() - Duration::days(i64::from(days)));
+        filters.due_before = Some(queries::due_since(&mut conn, tenant, Utc::now()).await?);
     }
     let (rows, total) = queries::list(&mut conn, tenant, scope, &filters, page).await?;
     let items = rows

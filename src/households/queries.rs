@@ -176,13 +176,24 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// The township's visit interval in days (a household is due after it).
-pub async fn visit_interval_days(conn: &mut AsyncPgConnection, tenant: Uuid) -> AppResult<i32> {
-    Ok(tenants::table
+/// Where the due list starts: a household is due unless visited since local midnight
+/// `visit_interval_days - 1` days ago. Counted in the township's days, not in hours since
+/// now, so a leader's list is the same all day: with a week's interval, a family visited last
+/// Monday is due all of this Monday, not only after the hour of last week's visit.
+pub async fn due_since(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<DateTime<Utc>> {
+    let (days, zone): (i32, String) = tenants::table
         .filter(tenants::id.eq(tenant))
-        .select(tenants::visit_interval_days)
+        .select((tenants::visit_interval_days, tenants::timezone))
         .first(conn)
-        .await?)
+        .await?;
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let today = now.with_timezone(&tz).date_naive();
+    let first_day = today - chrono::Duration::days(i64::from(days.max(1)) - 1);
+    Ok(crate::stats::scope::local_midnight(tz, first_day))
 }
 
 /// A household's row as inserted: one shape for the API's single insert and the roster

@@ -341,6 +341,41 @@ async fn the_due_list_puts_never_visited_then_longest_unvisited_first() {
     assert_eq!(all["total"], 4);
 }
 
+/// Due is counted in the township's days: with a week's interval, a family visited at any
+/// hour seven local days ago is due all day today; one visited six days ago is not, even
+/// at the first second of that day. (Shanghai time, whatever the server's zone.)
+#[tokio::test]
+async fn the_due_list_counts_the_townships_days_not_hours() {
+    let app = TestApp::spawn().await;
+    let a = Township::create(&app, "alpha").await;
+    let mut conn = app.db().await;
+    let shanghai = chrono::FixedOffset::east_opt(8 * 3600).unwrap();
+    let today = Utc::now().with_timezone(&shanghai).date_naive();
+    let at = |days_ago: i64, time: &str| {
+        let day = today - Duration::days(days_ago);
+        let local = day.and_time(chrono::NaiveTime::parse_from_str(time, "%H:%M:%S").unwrap());
+        local
+            .and_local_timezone(shanghai)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    for (household, last) in [(a.h1, at(7, "23:59:59")), (a.h2, at(6, "00:00:01"))] {
+        diesel::update(households::table.filter(households::id.eq(household)))
+            .set(households::last_visited_at.eq(Some(last)))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    let due = app
+        .get(
+            &format!("/api/v1/households?due=true&micro_grid_id={}", a.m1),
+            &a.admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(ids(&due), [a.h1.to_string()]);
+}
+
 #[tokio::test]
 async fn the_dossier_holds_the_newest_visits_and_open_issues() {
     let app = TestApp::spawn().await;

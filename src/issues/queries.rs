@@ -198,6 +198,16 @@ impl Transition {
         }
     }
 
+    /// The moment of the move as the event records it: the very value the issue's own
+    /// column got, where it has one.
+    fn moment(self) -> &'static str {
+        match self {
+            Transition::Resolve => "i.resolved_at",
+            Transition::Feedback => "i.feedback_at",
+            Transition::Escalate | Transition::Reopen => "clock_timestamp()",
+        }
+    }
+
     /// Beyond the state: feedback is given once per resolution.
     fn extra_condition(self) -> &'static str {
         match self {
@@ -227,12 +237,12 @@ changed AS (
     UPDATE issues i SET {set}
     FROM current c
     WHERE i.tenant_id = $1 AND i.id = c.id AND c.status = ANY($5::text[]) {extra}
-    RETURNING i.id, c.status AS from_status, i.status AS to_status
+    RETURNING i.id, c.status AS from_status, i.status AS to_status, {moment} AS at
 ),
 event AS (
     INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status,
                               actor_id, note, at)
-    SELECT $1, $6, id, $7, from_status, to_status, $8, $9, clock_timestamp() FROM changed
+    SELECT $1, $6, id, $7, from_status, to_status, $8, $9, at FROM changed
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
@@ -242,6 +252,7 @@ SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
 "#,
         set = t.set_clause(),
         extra = t.extra_condition(),
+        moment = t.moment(),
     )
 }
 

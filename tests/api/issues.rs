@@ -310,6 +310,8 @@ async fn an_issue_lives_from_raise_to_feedback_and_keeps_its_history() {
     assert_eq!(resolved["status"], "resolved");
     assert_eq!(resolved["resolution"], "审批已通过");
     assert!(resolved["resolved_at"].is_string());
+    // One moment: the issue's resolved_at is its resolve event's time.
+    assert_eq!(resolved["resolved_at"], resolved["events"][2]["at"]);
     assert_eq!(
         resolved["events"][2]["actor_id"],
         t.supervisor.id.to_string()

@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{HouseholdRow, NewHousehold};
-use crate::auth::Scope;
+use crate::auth::{Scope, ScopeKeys};
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
 use crate::domain::{HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
@@ -69,6 +69,34 @@ macro_rules! scoped_micro_grids {
             .filter(micro_grids::$column.eq($value))
             .select(micro_grids::id)
     };
+}
+
+/// The ids of the households the scope holds now (`None`: the whole township), for the
+/// visits and issues whose access follows where their household lives.
+pub fn ids_in_scope(
+    tenant: Uuid,
+    scope: ScopeKeys,
+) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    if scope.leader_id.is_none() && scope.grid_id.is_none() {
+        return None;
+    }
+    let mut places = micro_grids::table
+        .filter(micro_grids::tenant_id.eq(tenant))
+        .select(micro_grids::id)
+        .into_boxed();
+    if let Some(leader) = scope.leader_id {
+        places = places.filter(micro_grids::leader_id.eq(leader));
+    }
+    if let Some(grid) = scope.grid_id {
+        places = places.filter(micro_grids::grid_id.eq(grid));
+    }
+    Some(
+        households::table
+            .filter(households::tenant_id.eq(tenant))
+            .filter(households::micro_grid_id.eq_any(places))
+            .select(households::id)
+            .into_boxed(),
+    )
 }
 
 /// One household in scope, or `NotFound`.

@@ -9,7 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::ScopeKeys;
-use crate::db::schema::{households, issue_events, issues, micro_grids};
+use crate::db::schema::{issue_events, issues, micro_grids};
 use crate::domain::{Instants, IssueCategory, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
@@ -321,25 +321,8 @@ fn scoped<'a>(
         .filter(issues::tenant_id.eq(tenant_id))
         .into_boxed();
     // Who may see it: the household's leader and supervisors where the household lives now.
-    if scope.leader_id.is_some() || scope.grid_id.is_some() {
-        let mut places = micro_grids::table
-            .filter(micro_grids::tenant_id.eq(tenant_id))
-            .select(micro_grids::id)
-            .into_boxed();
-        if let Some(leader) = scope.leader_id {
-            places = places.filter(micro_grids::leader_id.eq(leader));
-        }
-        if let Some(grid) = scope.grid_id {
-            places = places.filter(micro_grids::grid_id.eq(grid));
-        }
-        query = query.filter(
-            issues::household_id.eq_any(
-                households::table
-                    .filter(households::tenant_id.eq(tenant_id))
-                    .filter(households::micro_grid_id.eq_any(places))
-                    .select(households::id),
-            ),
-        );
+    if let Some(households) = crate::households::queries::ids_in_scope(tenant_id, scope) {
+        query = query.filter(issues::household_id.eq_any(households));
     }
     // What was asked for: the issue's own micro-grid, as the field shows and the statistics
     // count (a waiting issue moves with its household; a resolved one stays where it was).

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::ScopeKeys;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
-use crate::db::schema::{households, micro_grids, tenants, visits};
+use crate::db::schema::{tenants, visits};
 use crate::domain::{Instants, VisitMethod};
 use crate::error::AppResult;
 use crate::http::Page;
@@ -351,25 +351,8 @@ fn filtered<'a>(
         .into_boxed();
     // Scope by where the household lives now, as its dossier and issues are: a household
     // that moved is its new leader's, with its history, and no longer its old leader's.
-    if scope.leader_id.is_some() || scope.grid_id.is_some() {
-        let mut places = micro_grids::table
-            .filter(micro_grids::tenant_id.eq(tenant_id))
-            .select(micro_grids::id)
-            .into_boxed();
-        if let Some(leader) = scope.leader_id {
-            places = places.filter(micro_grids::leader_id.eq(leader));
-        }
-        if let Some(grid) = scope.grid_id {
-            places = places.filter(micro_grids::grid_id.eq(grid));
-        }
-        query = query.filter(
-            visits::household_id.eq_any(
-                households::table
-                    .filter(households::tenant_id.eq(tenant_id))
-                    .filter(households::micro_grid_id.eq_any(places))
-                    .select(households::id),
-            ),
-        );
+    if let Some(households) = crate::households::queries::ids_in_scope(tenant_id, scope) {
+        query = query.filter(visits::household_id.eq_any(households));
     }
     if let Some(household) = filter.household_id {
         query = query.filter(visits::household_id.eq(household));

@@ -57,7 +57,7 @@ pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppRes
                 conn,
                 &caller,
                 tenant,
-                "assign_households",
+                "household.assign",
                 "micro_grid",
                 Some(target),
                 Some(detail),

@@ -52,7 +52,7 @@ pub async fn create(caller: Caller, body: web::Json<CreateHousehold>) -> AppResu
                 conn,
                 &caller,
                 tenant,
-                "create",
+                "household.create",
                 "household",
                 Some(row.id),
                 Some(detail),

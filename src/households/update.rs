@@ -54,7 +54,7 @@ pub async fn update(
                 conn,
                 &caller,
                 tenant,
-                "update",
+                "household.update",
                 "household",
                 Some(id),
                 Some(detail),

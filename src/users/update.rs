@@ -144,7 +144,7 @@ pub async fn update_user(
                         conn,
                         &caller,
                         tenant,
-                        "remove_leader",
+                        "micro_grid.remove_leader",
                         "micro_grid",
                         Some(micro_grid),
                         Some(detail),

@@ -44,7 +44,7 @@ async fn admin_creates_a_grid_and_duplicate_names_conflict() {
     .expect(201);
     let audit: i64 = count(
         &app,
-        "SELECT count(*) AS n FROM audit_log WHERE entity = 'grid' AND action = 'create'",
+        "SELECT count(*) AS n FROM audit_log WHERE entity = 'grid' AND action = 'grid.create'",
     )
     .await;
     assert_eq!(audit, 2);

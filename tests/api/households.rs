@@ -507,7 +507,7 @@ async fn patch_changes_fields_and_null_clears_optional_ones() {
     let unchanged = app.get(&path, &a.admin.token).await.expect(200);
     assert_eq!(unchanged["name"], "张建国（户主）");
     let sql = format!(
-        "SELECT count(*) AS n FROM audit_log WHERE entity = 'household' AND action = 'update' AND entity_id = '{}'",
+        "SELECT count(*) AS n FROM audit_log WHERE entity = 'household' AND action = 'household.update' AND entity_id = '{}'",
         a.h1
     );
     assert_eq!(count(&app, &sql).await, 2);
@@ -586,7 +586,7 @@ async fn assign_moves_households_and_keeps_the_moves() {
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'assign_households'"
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'household.assign'"
         )
         .await,
         1

@@ -331,7 +331,7 @@ async fn reassignment_keeps_the_leader_history() {
     assert_eq!(
         count(
             &app,
-            "SELECT count(*) AS n FROM audit_log WHERE action = 'assign_leader'"
+            "SELECT count(*) AS n FROM audit_log WHERE action = 'micro_grid.assign_leader'"
         )
         .await,
         1
@@ -488,7 +488,7 @@ async fn a_deactivated_leader_leaves_their_micro_grids_with_the_history_kept() {
     assert_eq!(m3["leader_id"], a.leader2.id.to_string());
     let removals = count(
         &app,
-        "SELECT count(*) AS n FROM audit_log WHERE action = 'remove_leader' \
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'micro_grid.remove_leader' \
          AND detail->>'reason' = 'deactivated'",
     )
     .await;

@@ -48,6 +48,7 @@ const ALWAYS_COMPLETE: &[&str] = &[
     "MicroGrid",
     "LeaderTerm",
     "Household",
+    "HouseholdMove",
     "Visit",
     "Issue",
     "IssueEvent",

@@ -47,6 +47,7 @@ pub fn sees_contact(caller: &Caller) -> bool {
     components(schemas(
         types::Household,
         types::Dossier,
+        types::HouseholdMove,
         types::CreateHousehold,
         types::UpdateHousehold,
         types::AssignHouseholds,

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::types::{HouseholdRow, NewHousehold};
+use super::types::{HouseholdMove, HouseholdRow, NewHousehold};
 use crate::auth::{Scope, ScopeKeys};
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
 use crate::domain::{HouseholdKind, IssueStatus};
@@ -350,7 +350,7 @@ pub async fn dossier(
     tenant: Uuid,
     scope: Scope,
     id: Uuid,
-) -> AppResult<(HouseholdRow, Vec<Visit>, Vec<Issue>)> {
+) -> AppResult<Dossier> {
     let shared: &AsyncPgConnection = conn;
     let household = in_scope(tenant, scope, id)
         .select(HouseholdRow::as_select())
@@ -373,11 +373,28 @@ pub async fn dossier(
         .order((issues::raised_at.desc(), issues::id.desc()))
         .select(Issue::as_select())
         .load::<Issue>(&mut &*shared);
-    Ok(futures_util::try_join!(
+    let moves = household_moves::table
+        .filter(household_moves::tenant_id.eq(tenant))
+        .filter(household_moves::household_id.eq(id))
+        .order((household_moves::moved_at.desc(), household_moves::id.desc()))
+        .select(HouseholdMove::as_select())
+        .load::<HouseholdMove>(&mut &*shared);
+    let (household, recent_visits, open_issues, moves) =
+        futures_util::try_join!(household, recent_visits, open_issues, moves)?;
+    Ok(Dossier {
         household,
         recent_visits,
-        open_issues
-    )?)
+        open_issues,
+        moves,
+    })
+}
+
+/// The dossier's parts as read; the handler decides how much of the household to show.
+pub struct Dossier {
+    pub household: HouseholdRow,
+    pub recent_visits: Vec<Visit>,
+    pub open_issues: Vec<Issue>,
+    pub moves: Vec<HouseholdMove>,
 }
 
 /// Moves the households into `target`, all or none: any id that is not one of the

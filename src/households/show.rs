@@ -24,10 +24,11 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
     let scope = Scope::of(&caller)?;
     let tenant = caller.tenant()?;
     let mut conn = caller.db().await?;
-    let (row, recent_visits, open_issues) = queries::dossier(&mut conn, tenant, scope, *id).await?;
+    let found = queries::dossier(&mut conn, tenant, scope, *id).await?;
     Ok(HttpResponse::Ok().json(Dossier {
-        household: Household::shown(row, sees_contact(&caller)),
-        recent_visits,
-        open_issues,
+        household: Household::shown(found.household, sees_contact(&caller)),
+        recent_visits: found.recent_visits,
+        open_issues: found.open_issues,
+        moves: found.moves,
     }))
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::db::schema::households;
+use crate::db::schema::{household_moves, households};
 use crate::domain::{mask_id_number, mask_phone, HouseholdKind, IdNumber, Phone};
 use crate::error::{FieldErrors, Problems};
 use crate::grids::types::{clean_text, present};
@@ -171,6 +171,20 @@ pub struct Dossier {
     pub recent_visits: Vec<Visit>,
     /// Issues still open or escalated, newest first.
     pub open_issues: Vec<Issue>,
+    /// Where the family's dossier has been: every move between micro-grids, newest first
+    /// (an addition to the contract).
+    pub moves: Vec<HouseholdMove>,
+}
+
+/// One move of a household between micro-grids (`POST /households/assign`).
+#[derive(Debug, Serialize, ToSchema, Queryable, Selectable)]
+#[diesel(table_name = household_moves, check_for_backend(diesel::pg::Pg))]
+pub struct HouseholdMove {
+    pub from_micro_grid_id: Uuid,
+    pub to_micro_grid_id: Uuid,
+    pub moved_at: DateTime<Utc>,
+    /// The admin who moved it.
+    pub moved_by: Option<Uuid>,
 }
 
 impl Household {

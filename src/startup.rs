@@ -154,8 +154,17 @@ impl Application {
                 .wrap(from_fn(http::deadline))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(TracingLogger::default())
-                .route("/healthz", web::get().to(service::healthz))
-                .route("/readyz", web::get().to(service::readyz))
+                // Load balancers probe with GET or HEAD (actix sends HEAD no body).
+                .service(
+                    web::resource("/healthz")
+                        .route(web::get().to(service::healthz))
+                        .route(web::head().to(service::healthz)),
+                )
+                .service(
+                    web::resource("/readyz")
+                        .route(web::get().to(service::readyz))
+                        .route(web::head().to(service::readyz)),
+                )
                 .route("/metrics", web::get().to(service::metrics))
                 .route("/docs", web::get().to(service::docs))
                 // The API scope comes first: the docs' scope has an empty prefix, and a scope

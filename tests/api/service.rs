@@ -10,6 +10,11 @@ async fn health_and_readiness_answer() {
     let app = TestApp::spawn().await;
     let health = app.send(reqwest::Method::GET, "/healthz", None, None).await;
     assert_eq!(health.expect(200)["status"], "ok");
+    for path in ["/healthz", "/readyz"] {
+        let probe = app.send(reqwest::Method::HEAD, path, None, None).await;
+        assert_eq!(probe.status, 200, "HEAD {path}");
+        assert!(probe.bytes.is_empty(), "HEAD {path} has no body");
+    }
     let ready = app.send(reqwest::Method::GET, "/readyz", None, None).await;
     assert_eq!(ready.status, 200);
 }

@@ -32,7 +32,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// Readiness
 ///
-/// 200 when the database answers within `LIANXIN_DB_TIMEOUT_SECS`, 503 otherwise: a load
+/// 200 when the database answers within `LIANXIN_DB_TIMEOUT_MS`, 503 otherwise: a load
 /// balancer sends no traffic to an instance that cannot store a visit.
 #[utoipa::path(get, path = "/readyz", tag = "service", security(),
     responses(

@@ -5,10 +5,11 @@ use actix_web::{web, HttpResponse};
 use super::queries::{self, Filter};
 use super::types::{AuditEntry, AuditQuery};
 use crate::auth::Caller;
+use crate::domain::start_of_day;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
-use crate::stats::scope::{local_midnight, township};
+use crate::stats::scope::township;
 
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit",
@@ -40,13 +41,13 @@ pub async fn list(caller: Caller, query: web::Query<AuditQuery>) -> AppResult<Ht
     let tz = township(&mut conn, tenant).await?.tz;
     let filter = Filter {
         tenant,
-        start: query.from.map(|day| local_midnight(tz, day)),
+        start: query.from.map(|day| start_of_day(tz, day)),
         end: match query.to {
             Some(day) => {
                 let next = day
                     .succ_opt()
                     .ok_or_else(|| AppError::invalid("to", "out of range"))?;
-                Some(local_midnight(tz, next))
+                Some(start_of_day(tz, next))
             }
             None => None,
         },

@@ -46,7 +46,7 @@ impl DayRange {
 }
 
 /// Local midnight; where a daylight-saving jump skips midnight, the first instant of the day.
-fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
+pub fn start_of_day(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
     let mut local = day.and_time(NaiveTime::MIN);
     for _ in 0..4 {
         match tz.from_local_datetime(&local) {

@@ -9,7 +9,7 @@ mod masking;
 mod phone;
 mod tenant_code;
 
-pub use day_range::{DayRange, Instants};
+pub use day_range::{start_of_day, DayRange, Instants, DEFAULT_ZONE};
 pub use enums::{GridKind, HouseholdKind, IssueCategory, IssueStatus, Role, VisitMethod};
 pub use id_number::{check_char, IdNumber};
 pub use masking::{mask_id_number, mask_phone};

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::types::{HouseholdMove, HouseholdRow, NewHousehold};
 use crate::auth::{Scope, ScopeKeys};
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
-use crate::domain::{HouseholdKind, IssueStatus};
+use crate::domain::{start_of_day, HouseholdKind, IssueStatus, DEFAULT_ZONE};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::Issue;
@@ -218,10 +218,10 @@ pub async fn due_since(
         .select((tenants::visit_interval_days, tenants::timezone))
         .first(conn)
         .await?;
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let tz: chrono_tz::Tz = zone.parse().unwrap_or(DEFAULT_ZONE);
     let today = now.with_timezone(&tz).date_naive();
     let first_day = today - chrono::Duration::days(i64::from(days.max(1)) - 1);
-    Ok(crate::stats::scope::local_midnight(tz, first_day))
+    Ok(start_of_day(tz, first_day))
 }
 
 /// A household's row as inserted: one shape for the API's single insert and the roster
@@ -350,7 +350,7 @@ pub async fn dossier(
     tenant: Uuid,
     scope: Scope,
     id: Uuid,
-) -> AppResult<Dossier> {
+) -> AppResult<DossierRows> {
     let shared: &AsyncPgConnection = conn;
     let household = in_scope(tenant, scope, id)
         .select(HouseholdRow::as_select())
@@ -381,7 +381,7 @@ pub async fn dossier(
         .load::<HouseholdMove>(&mut &*shared);
     let (household, recent_visits, open_issues, moves) =
         futures_util::try_join!(household, recent_visits, open_issues, moves)?;
-    Ok(Dossier {
+    Ok(DossierRows {
         household,
         recent_visits,
         open_issues,
@@ -390,7 +390,7 @@ pub async fn dossier(
 }
 
 /// The dossier's parts as read; the handler decides how much of the household to show.
-pub struct Dossier {
+pub struct DossierRows {
     pub household: HouseholdRow,
     pub recent_visits: Vec<Visit>,
     pub open_issues: Vec<Issue>,

@@ -2,7 +2,7 @@
 //! query is a plain range on an indexed timestamp), and the part of the township the caller
 //! may and wants to see.
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -12,7 +12,7 @@ use super::queries::Params;
 use crate::auth::Caller;
 use crate::db::schema::{grids, micro_grids, tenants};
 use crate::db::DbConn;
-use crate::domain::Role;
+use crate::domain::{start_of_day, Role};
 use crate::error::{AppError, AppResult};
 
 /// Longest range asked for at once: ten years keeps a weekly breakdown to ~520 rows.
@@ -73,8 +73,8 @@ impl Range {
         Ok(Range {
             from,
             to,
-            start: local_midnight(tz, from),
-            end: local_midnight(tz, day_after),
+            start: start_of_day(tz, from),
+            end: start_of_day(tz, day_after),
             tz,
         })
     }
@@ -92,8 +92,8 @@ impl Range {
             out.push(Week {
                 key: week_key(monday),
                 name: format!("{first}/{last}"),
-                start: local_midnight(self.tz, monday).max(self.start),
-                end: local_midnight(self.tz, next_monday).min(self.end),
+                start: start_of_day(self.tz, monday).max(self.start),
+                end: start_of_day(self.tz, next_monday).min(self.end),
             });
             monday = next_monday;
         }
@@ -106,20 +106,6 @@ impl Range {
 pub fn week_key(day: NaiveDate) -> String {
     let week = day.iso_week();
     format!("{}-W{:02}", week.year(), week.week())
-}
-
-/// The first instant of `day` in `tz`. Where a zone skips midnight (a DST change at 00:00),
-/// the day starts at the first local time that exists.
-pub fn local_midnight(tz: Tz, day: NaiveDate) -> DateTime<Utc> {
-    let midnight: NaiveDateTime = day.and_time(chrono::NaiveTime::MIN);
-    (0..=4)
-        .find_map(|half_hours| {
-            tz.from_local_datetime(&(midnight + Duration::minutes(30 * half_hours)))
-                .earliest()
-        })
-        .map(|t| t.with_timezone(&Utc))
-        // No zone skips more than two hours; treat the local time as UTC if one ever did.
-        .unwrap_or_else(|| Utc.from_utc_datetime(&midnight))
 }
 
 /// The part of the township the figures are about.

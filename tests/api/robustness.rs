@@ -20,6 +20,14 @@ async fn a_nul_character_in_text_is_a_bad_request_not_a_server_error() {
     )
     .await
     .expect_error(422, "validation_failed");
+    // A name of zero-width spaces shows as nothing: it is empty, not a grid.
+    app.post(
+        "/api/v1/grids",
+        &t.admin.token,
+        json!({"name": "\u{200B}\u{200B}", "kind": "village"}),
+    )
+    .await
+    .expect_error(422, "validation_failed");
     let login = app
         .send(
             reqwest::Method::POST,

@@ -117,6 +117,10 @@ async fn a_misspelt_filter_is_refused_rather_than_ignored() {
     app.get("/api/v1/users?role=leader", &t.admin.token)
         .await
         .expect(200);
+    let operator = crate::fixtures::platform_admin(&app).await;
+    app.get("/api/v1/tenants?pag=2", &operator.token)
+        .await
+        .expect_error(400, "bad_request");
 }
 
 #[tokio::test]

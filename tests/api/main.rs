@@ -18,6 +18,7 @@ mod robustness;
 mod row_security;
 mod service;
 mod stats;
+mod sync;
 mod tenants;
 mod users;
 mod visits;

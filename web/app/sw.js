@@ -1,0 +1,1 @@
+// placeholder, replaced by the phone app's service worker

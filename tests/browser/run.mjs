@@ -23,6 +23,7 @@ if (!existsSync(CHROMIUM)) {
   );
   process.exit(1);
 }
+process.env.LIANXIN_BIN = path.resolve(bin);
 const admin = process.env.LIANXIN_TEST_ADMIN_URL || process.env.TEST_DATABASE_URL;
 if (!admin) {
   console.error('LIANXIN_TEST_ADMIN_URL (a PostgreSQL URL) is not set: run the tests with `cargo test --test browser`.');

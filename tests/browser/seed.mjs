@@ -6,7 +6,7 @@
 // (not due), some 10 days ago (due), the rest never; 王建华 has an open issue.
 
 import { spawn } from 'node:child_process';
-import { Api, Server, TOWNSHIP } from './harness.mjs';
+import { Api, JWT_SECRET, Server, TOWNSHIP } from './harness.mjs';
 
 const PLATFORM = { username: 'root', password: 'root-pass-2026' };
 
@@ -49,7 +49,7 @@ function daysAgo(days) {
 
 export async function seed(databaseUrl, env) {
   await run(process.env.LIANXIN_BIN, ['create-platform-admin', '--username', PLATFORM.username],
-    { DATABASE_URL: databaseUrl, ...env }, `${PLATFORM.password}\n`);
+    { DATABASE_URL: databaseUrl, LIANXIN_JWT_SECRET: JWT_SECRET, ...env }, `${PLATFORM.password}\n`);
   const server = await new Server(databaseUrl).start();
   try {
     const root = new Api(server.base);

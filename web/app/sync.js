@@ -114,7 +114,13 @@ export function createSync({ api, store }) {
 
   async function fetchHouseholds() {
     const since = await store.meta('cursor');
-    const answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
+    let answer;
+    try {
+      answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
+    } catch (error) {
+      if (error.status !== 404) throw error;
+      answer = await listHouseholds();
+    }
     await store.applySync({ ...answer, at: new Date().toISOString() });
     // Synced items the server's data now shows (or old enough) leave the list.
     const shown = new Set();
@@ -126,6 +132,18 @@ export function createSync({ api, store }) {
     const done = (await store.queue()).filter((i) => i.state === 'synced'
       && (shown.has(i.id) || new Date(i.answeredAt).getTime() < cutoff));
     if (done.length) await store.remove(done.map((i) => i.id));
+  }
+
+  // A server without GET /sync/households (older than the phone app): every household,
+  // page by page, without their visits and issues.
+  async function listHouseholds() {
+    const households = [];
+    for (let page = 1; ; page += 1) {
+      const answer = await api.request('GET', '/households', { query: { page, per_page: 200 } });
+      households.push(...answer.items.map((h) => ({ ...h, id_number: null })));
+      if (households.length >= answer.total || answer.items.length === 0) break;
+    }
+    return { full: true, cursor: null, ids: households.map((h) => h.id), households };
   }
 
   async function once(reason) {

@@ -18,6 +18,7 @@ mod robustness;
 mod row_security;
 mod service;
 mod stats;
+mod stats_rollup;
 mod tenants;
 mod users;
 mod visits;

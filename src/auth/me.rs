@@ -135,5 +135,6 @@ pub async fn change_password(
         Ok(())
     })
     .await?;
+    conn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

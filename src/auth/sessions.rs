@@ -11,7 +11,6 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -50,10 +49,10 @@ impl From<PlatformAdminRow> for Account {
     }
 }
 
-/// Tells PostgreSQL whose township the rest of the transaction works in.
+/// Tells PostgreSQL whose township the rest of the transaction works in (`SET LOCAL`, which
+/// Citus forwards to the workers: db::scoped).
 async fn scope_to(conn: &mut AsyncPgConnection, tenant: Option<Uuid>) -> AppResult<()> {
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
+    diesel::sql_query(crate::db::scoped::scope_sql(tenant))
         .execute(conn)
         .await?;
     Ok(())

@@ -4,6 +4,9 @@ pub mod cluster;
 pub mod migrate;
 pub mod prepared;
 pub mod schema;
+pub mod scoped;
+
+pub use scoped::TenantConn;
 
 use std::time::Duration;
 
@@ -74,8 +77,11 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
         let url = url.to_owned();
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
+            // `citus.propagate_set_commands`: on Citus, the township's `SET LOCAL` reaches
+            // the workers (db::scoped); on plain PostgreSQL it is an unused placeholder.
             conn.batch_execute(&format!(
-                "SET statement_timeout = {statement_timeout}; SET idle_in_transaction_session_timeout = 60000"
+                "SET statement_timeout = {statement_timeout}; SET idle_in_transaction_session_timeout = 60000; \
+                 SET citus.propagate_set_commands = 'local'"
             ))
             .await
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;

@@ -19,9 +19,16 @@
 //! not an overlap window: a change comes once, unless it committed between the cursor's
 //! snapshot and the reads (then it comes twice, and the phone upserts). `xid8` never wraps.
 //!
-//! Under Citus the ids and the snapshot are the coordinator's: a township's rows live on one
-//! worker, whose part of a transaction commits before the coordinator's, so a change the
-//! coordinator's snapshot calls committed is visible on the worker too.
+//! Under Citus (docs/scaling.md) both the stamps and the cursor are the **coordinator's**:
+//! Citus evaluates a modification's non-immutable functions (`pg_current_xact_id()` in a
+//! `SET` or a column default) on the coordinator before it sends the statement to the
+//! township's worker, and the cursor's `SELECT pg_current_snapshot()` names no table, so it
+//! runs there too. A township's rows all live on one worker, so its writes commit in one
+//! phase, and Citus commits the worker's part *before* the coordinator's (in the
+//! coordinator's pre-commit): a transaction the coordinator's snapshot shows committed is
+//! visible on the worker to every later read. `pg_visible_in_snapshot` compares values
+//! only, so it gives the same answer on whichever node it runs. The Citus drill runs the
+//! sync tests (the concurrent-commit one fails if a stamp were a worker's id).
 
 use diesel::pg::Pg;
 use diesel::prelude::*;

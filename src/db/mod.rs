@@ -22,6 +22,13 @@ use futures_util::FutureExt;
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
 
+/// The writing transaction's id, for the `changed_xid` columns: every write that changes what
+/// a phone keeps of a household stamps the household, its issue or its micro-grid with it
+/// (see `households::sync` for how phones read them).
+pub fn this_transaction() -> diesel::expression::SqlLiteral<schema::sql_types::Xid8> {
+    diesel::dsl::sql("pg_current_xact_id()")
+}
+
 /// The role the service's queries run as: no superuser, no BYPASSRLS, so the row-level
 /// security policies hold whatever URL the service was given (see the RLS migration).
 pub const SERVICE_ROLE: &str = "lianxin_app";

@@ -43,11 +43,11 @@ DB_TIMEOUT_MS = 2000
 MARGIN_S = 0.5
 RECOVERY_LIMIT_S = 15.0
 NODE_SETTINGS = "-c shared_preload_libraries=citus"
-TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
-                 "household_moves", "visits", "issues", "issue_events", "audit_log"]
+TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households", "visit_days",
+                 "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
 # Copied to the plain server in this order (foreign keys).
 COPY_ORDER = ["tenants", "grids", "users", "micro_grids", "leader_assignments", "households",
-              "household_moves", "visits", "issues", "issue_events", "audit_log"]
+              "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
 
 
 class Cluster:

@@ -5,7 +5,8 @@
 //! statement: it runs its modifying CTEs one by one through the coordinator and moves their
 //! rows with COPY, which PostgreSQL refuses into tables under row-level security. Here every
 //! statement names one township's rows by `tenant_id` (lock and read the households, read the
-//! recorders, insert the visits and audit records as `VALUES` lists, update each household),
+//! recorders, insert the visits and audit records as `VALUES` lists, update each household and
+//! its rollup row),
 //! so each goes to one worker and all of them share the request's transaction there.
 
 use std::collections::{HashMap, HashSet};
@@ -126,7 +127,8 @@ pub async fn record(
     for (household, (last, acquainted, joined)) in touched {
         diesel::sql_query(
             "UPDATE households SET last_visited_at = greatest(last_visited_at, $3), \
-             acquainted_at = coalesce(acquainted_at, $4), in_group = in_group OR $5 \
+             acquainted_at = coalesce(acquainted_at, $4), in_group = in_group OR $5, \
+             changed_xid = pg_current_xact_id() \
              WHERE tenant_id = $1 AND id = $2",
         )
         .bind::<SqlUuid, _>(tenant_id)
@@ -136,6 +138,27 @@ pub async fn record(
         .bind::<Bool, _>(joined)
         .execute(&mut &*conn)
             .await?;
+    }
+    // The statistics' rollup (docs/stats.md), one visit at a time: a day's bit, or a repeat
+    // when the day has one already; the same rows as the one-statement path's `rolled`.
+    for visit in &created {
+        diesel::sql_query(
+            "INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id, days) \
+             SELECT $1, visit_day_year($2, z.timezone), $3, $4, $5, \
+                    visit_day_bit(visit_day_index($2, z.timezone)) \
+             FROM (SELECT timezone FROM tenants WHERE id = $1) z \
+             ON CONFLICT (tenant_id, year, household_id, micro_grid_id, leader_id) DO UPDATE \
+             SET days = d.days | EXCLUDED.days, \
+                 repeats = CASE WHEN bit_count(d.days & EXCLUDED.days) = 0 THEN d.repeats \
+                                ELSE d.repeats || visit_day_list(d.days & EXCLUDED.days) END",
+        )
+        .bind::<SqlUuid, _>(tenant_id)
+        .bind::<Timestamptz, _>(visit.visited_at)
+        .bind::<SqlUuid, _>(visit.household_id)
+        .bind::<SqlUuid, _>(visit.micro_grid_id)
+        .bind::<SqlUuid, _>(visit.leader_id)
+        .execute(&mut &*conn)
+        .await?;
     }
     let audits: Vec<_> = items
         .iter()

@@ -614,11 +614,11 @@ def grow(db):
 # ---------------------------------------------------------------- 8 townships side by side
 
 TOWNSHIPS = int(os.environ.get("BENCH_TOWNSHIPS", "20"))
-TOWNSHIP_WEEKS = int(os.environ.get("BENCH_TOWNSHIP_WEEKS", "4"))
+TOWNSHIP_WEEKS = int(os.environ.get("BENCH_TOWNSHIP_WEEKS", "2"))
 # Copied in this order (foreign keys): every key holds tenant_id, so a township is cloned by
 # copying its rows with another tenant_id.
 CLONED = ["grids", "users", "micro_grids", "leader_assignments", "households", "household_moves",
-          "visits", "issues", "issue_events", "audit_log"]
+          "visits", "visit_days", "issues", "issue_events", "audit_log"]
 
 
 def clone_townships(db, count):
@@ -716,17 +716,23 @@ def townships():
     password = os.environ.get("LIANXIN_DEMO_PASSWORD") or demo_password()
     say(f"== 8 one township among 1 and {TOWNSHIPS}, demo --weeks {TOWNSHIP_WEEKS}: one server; "
         f"load {load_avg()}")
-    db = "lianxin_bench_townships"
-    fresh_db(db)
-    townships_on(db, "single", password, "pg_total_relation_size")
+    # Both on servers of the drills' kind (scripts/drills/drillkit.py, citus.py): the same
+    # initdb and settings, so that the only difference is Citus.
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "drills"))
+    from citus import Cluster, DB  # noqa: E402
+    from drillkit import Postgres, workdir  # noqa: E402
+    single_pg = PG
+    plain = Postgres(workdir("bench-plain", False), None, db=DB)
+    try:
+        PG = f"postgres://drill@127.0.0.1:{plain.port}"
+        townships_on(DB, "single", password, "pg_total_relation_size")
+    finally:
+        PG = single_pg
+        plain.close()
     if os.environ.get("BENCH_CITUS", "1") == "0":
         return
     say(f"== 8 the same on Citus (coordinator + 2 workers on this machine); load {load_avg()}")
-    sys.path.insert(0, os.path.join(ROOT, "scripts", "drills"))
-    from citus import Cluster, DB  # noqa: E402
-    from drillkit import workdir  # noqa: E402
     cluster = Cluster(workdir("bench-citus", False))
-    single_pg = PG
     try:
         PG = f"postgres://drill@127.0.0.1:{cluster.coordinator.port}"
         townships_on(DB, "citus", password, "citus_total_relation_size")

@@ -43,7 +43,7 @@ DB_TIMEOUT_MS = 2000
 MARGIN_S = 0.5
 RECOVERY_LIMIT_S = 15.0
 NODE_SETTINGS = "-c shared_preload_libraries=citus"
-TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households", "visit_days",
+TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
                  "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
 # Copied to the plain server in this order (foreign keys).
 COPY_ORDER = ["tenants", "grids", "users", "micro_grids", "leader_assignments", "households",

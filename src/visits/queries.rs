@@ -117,7 +117,8 @@ household_update AS (
     UPDATE households h
     SET last_visited_at = greatest(h.last_visited_at, t.last_visited_at),
         acquainted_at = coalesce(h.acquainted_at, t.acquainted_at),
-        in_group = h.in_group OR t.joined_group
+        in_group = h.in_group OR t.joined_group,
+        changed_xid = pg_current_xact_id()
     FROM touched t
     WHERE h.tenant_id = $tenant AND h.id = t.household_id
 ),

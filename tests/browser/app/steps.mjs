@@ -96,3 +96,14 @@ export async function storedVisits(world, username = 'leader001') {
     [username],
   );
 }
+
+/** Polls `check` until it returns a truthy value (or fails after `timeout` ms). */
+export async function eventually(check, timeout = 20_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`not within ${timeout} ms: ${check}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}

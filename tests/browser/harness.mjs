@@ -227,3 +227,46 @@ export async function closeBrowser() {
   if (browser) await browser.close();
   browser = null;
 }
+
+/**
+ * A proxy in front of `server` that can hand out a new build of the phone app: while
+ * `proxy.newBuild` is set, the service worker's script differs (as after a deploy).
+ */
+export async function startProxy(server) {
+  const http = await import('node:http');
+  const proxy = { newBuild: false, port: 0, server: null };
+  proxy.server = http.createServer((request, response) => {
+    const headers = { ...request.headers, host: `127.0.0.1:${server.port}` };
+    const rewrite = proxy.newBuild && request.url.startsWith('/app/sw.js');
+    if (rewrite) {
+      delete headers['if-none-match'];
+      delete headers['accept-encoding'];
+    }
+    const upstream = http.request(
+      { host: '127.0.0.1', port: server.port, path: request.url, method: request.method, headers },
+      (answer) => {
+        if (!rewrite) {
+          response.writeHead(answer.statusCode, answer.headers);
+          answer.pipe(response);
+          return;
+        }
+        const chunks = [];
+        answer.on('data', (c) => chunks.push(c));
+        answer.on('end', () => {
+          const body = Buffer.concat([Buffer.concat(chunks), Buffer.from('\n// the next build\n')]);
+          const out = { ...answer.headers, 'content-length': String(body.length) };
+          delete out.etag;
+          response.writeHead(answer.statusCode, out);
+          response.end(body);
+        });
+      },
+    );
+    upstream.on('error', () => { response.writeHead(502); response.end(); });
+    request.pipe(upstream);
+  });
+  await new Promise((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  proxy.port = proxy.server.address().port;
+  proxy.base = `http://127.0.0.1:${proxy.port}`;
+  proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
+  return proxy;
+}

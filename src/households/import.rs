@@ -50,7 +50,7 @@ pub type Checked = Vec<(Uuid, NewHousehold)>;
 #[utoipa::path(
     post, path = "/api/v1/households/import", tag = "households",
     request_body(content = ImportForm, content_type = "multipart/form-data",
-        description = "one field `file`: a CSV (UTF-8, BOM allowed) or XLSX roster with the header \
+        description = "one field `file`: a CSV (UTF-8 with or without BOM, or GB18030/GBK) or XLSX roster with the header \
             row `micro_grid, kind, name, address, phone, id_number, members, tags` (optional \
             `note`), or in Chinese `微网格, 类型, 户主/名称, 地址, 电话, 身份证号, 人数, 标签` (`备注`)"),
     responses(
@@ -59,7 +59,8 @@ pub type Checked = Vec<(Uuid, NewHousehold)>;
         (status = 401, body = ErrorBody),
         (status = 403, description = "only a tenant admin imports", body = ErrorBody),
         (status = 413, description = "over 20 MiB", body = ErrorBody),
-        (status = 422, description = "an unreadable or empty file, unknown or missing columns \
+        (status = 422, description = "an unreadable or empty file (a CSV in neither UTF-8 nor \
+            GB18030/GBK: `file` names both and the first line each failed on), unknown or missing columns \
             (`header`), too many rows (`file`), or bad rows: `fields` maps `row N` (the \
             spreadsheet row, the header being row 1) to that row's problems; nothing was created",
          body = ErrorBody),
@@ -98,6 +99,7 @@ pub async fn import(
             Ok::<_, AppError>(households.len())
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(Imported {
         created: created as i64,
     }))
@@ -278,7 +280,7 @@ async fn create_all(
 }
 
 /// `lianxin import-households --tenant CODE FILE`: the same checks; prints every bad row
-/// or imports with a progress bar. It runs as no user, so it scopes the session to the
+/// or imports with a progress bar. It runs as no user, so it scopes its transaction to the
 /// township itself (row-level security) and audits with no actor.
 pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result<()> {
     let bytes =
@@ -297,10 +299,6 @@ pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result
         .await
         .optional()?
         .ok_or_else(|| anyhow::anyhow!("no township with the code `{tenant}`"))?;
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-        .bind::<diesel::sql_types::Text, _>(tenant_id.to_string())
-        .execute(&mut conn)
-        .await?;
     let outcome = async {
         let rows = read(&upload)?;
         let progress = indicatif::ProgressBar::new(rows.len() as u64);
@@ -310,6 +308,9 @@ pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result
         );
         let created = conn
             .transaction(async |conn| {
+                diesel::sql_query(crate::db::scoped::scope_sql(Some(tenant_id)))
+                    .execute(conn)
+                    .await?;
                 let households = resolve(conn, tenant_id, rows).await?;
                 create_all(conn, tenant_id, &households, |n| progress.inc(n as u64)).await?;
                 let detail = json!({"created": households.len(), "file": file_name});

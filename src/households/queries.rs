@@ -71,12 +71,11 @@ macro_rules! scoped_micro_grids {
     };
 }
 
-/// The ids of the households the scope holds now (`None`: the whole township), for the
-/// visits and issues whose access follows where their household lives.
-pub fn ids_in_scope(
+/// The micro-grids a scope reaches now, as a subquery; `None` for the whole township.
+pub fn places_in_scope(
     tenant: Uuid,
     scope: ScopeKeys,
-) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+) -> Option<micro_grids::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
     if scope.leader_id.is_none() && scope.grid_id.is_none() {
         return None;
     }
@@ -90,13 +89,22 @@ pub fn ids_in_scope(
     if let Some(grid) = scope.grid_id {
         places = places.filter(micro_grids::grid_id.eq(grid));
     }
-    Some(
+    Some(places)
+}
+
+/// The ids of the households the scope holds now (`None`: the whole township), for the
+/// visits and issues whose access follows where their household lives.
+pub fn ids_in_scope(
+    tenant: Uuid,
+    scope: ScopeKeys,
+) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    places_in_scope(tenant, scope).map(|places| {
         households::table
             .filter(households::tenant_id.eq(tenant))
             .filter(households::micro_grid_id.eq_any(places))
             .select(households::id)
-            .into_boxed(),
-    )
+            .into_boxed()
+    })
 }
 
 /// One household in scope, or `NotFound`.
@@ -336,7 +344,11 @@ pub async fn update(
     Ok(diesel::update(households::table)
         .filter(households::tenant_id.eq(tenant))
         .filter(households::id.eq(id))
-        .set((changes, households::updated_at.eq(diesel::dsl::now)))
+        .set((
+            changes,
+            households::updated_at.eq(diesel::dsl::now),
+            households::changed_xid.eq(crate::db::this_transaction()),
+        ))
         .returning(HouseholdRow::as_returning())
         .get_result(conn)
         .await?)
@@ -397,6 +409,47 @@ pub struct DossierRows {
     pub moves: Vec<HouseholdMove>,
 }
 
+/// The households of `ids` that a move into `target` would take out of another micro-grid,
+/// with where each lives now, and the target's leader: what `assign` would do, read without
+/// locks (`NotFound` if the target or any household is not the tenant's, as `assign`).
+pub async fn plan_move(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    ids: &[Uuid],
+    target: Uuid,
+) -> AppResult<(Option<Uuid>, Vec<(Uuid, Uuid)>)> {
+    let leader = micro_grid_leader(conn, tenant, target).await?;
+    let current: Vec<(Uuid, Uuid)> = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq_any(ids))
+        .select((households::id, households::micro_grid_id))
+        .load(conn)
+        .await?;
+    if current.len() != ids.len() {
+        return Err(AppError::NotFound);
+    }
+    let moving = current
+        .into_iter()
+        .filter(|(_, from)| *from != target)
+        .collect();
+    Ok((leader, moving))
+}
+
+/// How many issues of these households are not yet resolved: those a move takes along.
+pub async fn open_issue_count(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    household_ids: &[Uuid],
+) -> AppResult<i64> {
+    Ok(issues::table
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq_any(household_ids))
+        .filter(issues::status.ne(IssueStatus::Resolved))
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
 /// Moves the households into `target`, all or none: any id that is not one of the
 /// tenant's households fails the whole move with `NotFound`. Each household that changes
 /// micro-grid gets a `household_moves` row. The rows are locked first so a concurrent move
@@ -436,6 +489,8 @@ pub async fn assign(
         .set((
             households::micro_grid_id.eq(target),
             households::updated_at.eq(diesel::dsl::now),
+            // The new leader's phone fetches it at its next sync.
+            households::changed_xid.eq(crate::db::this_transaction()),
         ))
         .execute(conn)
         .await?;

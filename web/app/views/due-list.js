@@ -10,7 +10,7 @@ export function visitLabel(row) {
   return T.daysUnvisited(row.daysSince);
 }
 
-export function DueList({ households, queue, zone, all }) {
+export function DueList({ households, queue, zone, all, go }) {
   const [query, setQuery] = useState('');
   const heading = all ? T.allHouseholds : T.due;
   document.title = `${heading} · 连心`;
@@ -28,7 +28,7 @@ export function DueList({ households, queue, zone, all }) {
     <h1 tabindex="-1">${heading}</h1>
     <nav class="view-links">
       ${all ? html`<a href="#/">${T.due}</a>` : html`<a href="#/all">${T.allHouseholds}</a>`}
-      <a class="button" href="#/round">${T.groupRound}</a>
+      <button type="button" onClick=${() => go('/round')}>${T.groupRound}</button>
     </nav>
     <label for="search">${T.search}</label>
     <input id="search" type="search" placeholder=${T.searchHint} value=${query}

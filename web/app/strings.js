@@ -26,6 +26,7 @@ export const T = {
 
   // Dossier
   call: '拨打电话',
+  phone: '电话',
   recentVisits: '最近走访',
   issues: '诉求',
   recordVisit: '记录走访',

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 
+export { chromium };
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 export const JWT_SECRET = 'browser-test-secret-browser-test-secret-0123';
@@ -234,7 +236,8 @@ export async function closeBrowser() {
  */
 export async function startProxy(server) {
   const http = await import('node:http');
-  const proxy = { newBuild: false, port: 0, server: null };
+  // `bytes` counts what went to the browser: bodies as sent (compressed) and headers.
+  const proxy = { newBuild: false, port: 0, server: null, bytes: 0, requests: 0 };
   proxy.server = http.createServer((request, response) => {
     const headers = { ...request.headers, host: `127.0.0.1:${server.port}` };
     const rewrite = proxy.newBuild && request.url.startsWith('/app/sw.js');
@@ -245,8 +248,11 @@ export async function startProxy(server) {
     const upstream = http.request(
       { host: '127.0.0.1', port: server.port, path: request.url, method: request.method, headers },
       (answer) => {
+        proxy.requests += 1;
+        proxy.bytes += 16 + answer.rawHeaders.reduce((sum, h) => sum + Buffer.byteLength(h) + 2, 0);
         if (!rewrite) {
           response.writeHead(answer.statusCode, answer.headers);
+          answer.on('data', (chunk) => { proxy.bytes += chunk.length; });
           answer.pipe(response);
           return;
         }

@@ -21,6 +21,7 @@ export const T = {
   dueCount: (n) => `共 ${n} 户待走访`,
   allCount: (n) => `共 ${n} 户`,
   groupRound: '群内走访',
+  showMore: (n) => `显示更多（还有 ${n} 户）`,
   attention: '需处理',
   attentionCount: (n) => `${n} 条需处理`,
 

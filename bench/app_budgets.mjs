@@ -14,7 +14,7 @@
 
 import path from 'node:path';
 import {
-  Api, CHROMIUM, CHROMIUM_ARGS, PHONE, Server, TOWNSHIP, chromium, sql, startProxy, withDatabase,
+  Api, CHROMIUM, CHROMIUM_ARGS, PHONE, PLACE, Server, TOWNSHIP, chromium, sql, startProxy, withDatabase,
 } from '../tests/browser/harness.mjs';
 import { seed } from '../tests/browser/seed.mjs';
 
@@ -49,7 +49,7 @@ try {
   //    (counted by a proxy in front of the server).
   {
     const proxy = await startProxy(server);
-    const context = await browser.newContext({ ...PHONE, locale: 'zh-CN' });
+    const context = await browser.newContext({ ...PHONE, ...PLACE });
     const page = await context.newPage();
     await page.goto(`${proxy.base}/app/`);
     await page.getByRole('button', { name: '登录' }).waitFor();
@@ -62,7 +62,7 @@ try {
 
   // 2. Repeat open, offline, CPU 4×.
   {
-    const context = await browser.newContext({ ...PHONE, locale: 'zh-CN' });
+    const context = await browser.newContext({ ...PHONE, ...PLACE });
     const page = await context.newPage();
     await page.goto(`${server.base}/app/`);
     await page.getByLabel('乡镇代码').fill(TOWNSHIP.code);

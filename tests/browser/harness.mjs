@@ -28,9 +28,12 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--no-first-run',
   '--disable-sync',
+  '--lang=zh-CN', // the browser's own formats (date inputs) in Chinese
 ];
 /** A phone: what the leaders hold. */
 export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+/** Where the leaders are: Chinese, in China's time zone. */
+export const PLACE = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 
 // What run.mjs seeded into the template (see seed.mjs).
 export const TOWNSHIP = {
@@ -182,7 +185,7 @@ export async function setup(t, { env = {}, context: contextOptions = {} } = {}) 
   await sql(admin, `CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
   const databaseUrl = withDatabase(admin, name);
   const server = await new Server(databaseUrl, { env }).start();
-  const context = await (await sharedBrowser()).newContext({ ...PHONE, locale: 'zh-CN', ...contextOptions });
+  const context = await (await sharedBrowser()).newContext({ ...PHONE, ...PLACE, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));

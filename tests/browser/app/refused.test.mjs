@@ -69,8 +69,9 @@ test('a visit dated in the future is refused, fixed and re-sent under the same i
   await list.getByRole('link', { name: '改正后重新上传' }).click();
   // The right time: an hour ago by the real clock (the input is in the phone's zone).
   const real = new Date(Date.now() - 3600_000);
-  const pad = (n) => String(n).padStart(2, '0');
-  const local = `${real.getFullYear()}-${pad(real.getMonth() + 1)}-${pad(real.getDate())}T${pad(real.getHours())}:${pad(real.getMinutes())}`;
+  const local = new Intl.DateTimeFormat('sv-SE', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+  }).format(real).replace(' ', 'T');
   await page.getByLabel('走访时间').fill(local);
   await page.getByRole('button', { name: '重新上传' }).click();
   await eventually(async () => (await phoneQueue(page))[0]?.state === 'synced');

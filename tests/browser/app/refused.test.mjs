@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { closeBrowser, setup } from '../harness.mjs';
 import {
-  eventually, phoneQueue, recordVisit, signIn, storedVisits, waitForStatus,
+  eventually, phoneQueue, raiseIssue, recordVisit, signIn, storedVisits, waitForStatus,
 } from './steps.mjs';
 
 after(closeBrowser);
@@ -18,7 +18,8 @@ test('a household moved away while its visit waited ends in 需处理 with the t
 
   await context.setOffline(true);
   await recordVisit(page, '何丽娟', { summary: text });
-  await waitForStatus(page, '待同步 1');
+  await raiseIssue(page, '何丽娟', { category: '住房', description: '搬走前想问问老房子怎么处理。' });
+  await waitForStatus(page, '待同步 2');
 
   // Meanwhile the township moves the family to 第二微网格 (another leader's).
   const admin = await world.api();
@@ -30,16 +31,21 @@ test('a household moved away while its visit waited ends in 需处理 with the t
   await waitForStatus(page, '已全部同步');
   await page.getByRole('link', { name: /需处理/ }).click();
   const list = page.getByRole('list', { name: '需处理' });
-  await list.getByText('该户已不在您的网格').waitFor();
+  await list.getByText('该户已不在您的网格').first().waitFor();
+  assert.equal(await list.getByText('该户已不在您的网格').count(), 2);
   await list.getByText(text).waitFor();
   await world.screenshot('app-attention.png');
 
-  const [item] = await phoneQueue(page);
+  const [item, issue] = await phoneQueue(page);
+  assert.equal(issue.state, 'attention', 'the issue, too, has its answer');
+  assert.equal(issue.body.description, '搬走前想问问老房子怎么处理。');
   assert.equal(item.state, 'attention');
   assert.equal(item.error.status, 404);
   assert.equal(item.body.summary, text, 'the leader\'s text is kept');
   const stored = await world.query('SELECT count(*)::int AS n FROM visits WHERE id = $1', [item.id]);
   assert.equal(stored[0].n, 0, 'the server stored nothing');
+  const issues = await world.query('SELECT count(*)::int AS n FROM issues WHERE id = $1', [issue.id]);
+  assert.equal(issues[0].n, 0);
   // The family left the leader's lists with the sync.
   await page.getByRole('link', { name: '返回待走访' }).click();
   await page.getByRole('link', { name: '全部住户' }).click();

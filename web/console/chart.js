@@ -6,8 +6,8 @@ import { html } from '/shared/html.js';
 import * as S from './strings.js';
 import { percent } from './ui.js';
 
-const WIDTH = 860;
-export const MAX_BARS = 30;
+const WIDTH = 660;
+export const MAX_BARS = 20;
 
 export function Chart({ by, rows }) {
   if (!rows.length) return html`<p>${S.OVERVIEW.noRows}</p>`;
@@ -18,9 +18,9 @@ function Bars({ by, rows }) {
   const shown = rows.slice(0, MAX_BARS);
   const top = rows.reduce((best, r) => (!best || r.visits > best.visits ? r : best), null);
   const max = Math.max(1, ...shown.map((r) => r.visits));
-  const rowH = 24;
-  const labelW = 190;
-  const valueW = 130;
+  const rowH = 21;
+  const labelW = 150;
+  const valueW = 120;
   const barW = WIDTH - labelW - valueW - 20;
   const height = shown.length * rowH + 34;
   const label = S.OVERVIEW.chartLabelBars(
@@ -29,13 +29,13 @@ function Bars({ by, rows }) {
     top && { name: top.name, visits: top.visits, coverage: percent(top.coverage) },
   );
   return html`<figure class="chart">
-    <svg role="img" aria-label=${label} viewBox=${`0 0 ${WIDTH} ${height}`} font-size="13">
+    <svg role="img" aria-label=${label} viewBox=${`0 0 ${WIDTH} ${height}`} font-size="14">
       <${Legend} y=${14} line=${false} />
       ${shown.map((r, i) => {
         const y = 28 + i * rowH;
         const w = Math.max(r.visits ? 2 : 0, (r.visits / max) * barW);
         return html`<g key=${r.key}>
-          <text x=${labelW - 8} y=${y + 15} text-anchor="end" fill="#1f2328">${clip(r.name, 14)}</text>
+          <text x=${labelW - 8} y=${y + 15} text-anchor="end" fill="#1f2328">${clip(r.name, 11)}</text>
           <rect x=${labelW} y=${y + 3} width=${w} height=${rowH - 8} fill="#2f6fb3" rx="2" />
           <rect x=${labelW} y=${y + rowH - 4} width=${r.coverage * barW} height="2" fill="#b45309" />
           <text x=${labelW + w + 6} y=${y + 15} fill="#1f2328">${r.visits} · ${percent(r.coverage)}</text>

@@ -98,7 +98,7 @@ function MicroGridPanel({ api, dir, microGrid, canChange, onChanged }) {
     <${ErrorNote} error=${history.error} />
     ${history.data && (history.data.length
       ? html`<table><thead><tr><th scope="col">${G.historyCols.leader}</th><th scope="col">${G.historyCols.from}</th><th scope="col">${G.historyCols.to}</th></tr></thead>
-        <tbody>${[...history.data].reverse().map((h, i) => html`<tr key=${i}>
+        <tbody>${[...history.data].sort((a, b) => (a.from < b.from ? 1 : -1)).map((h, i) => html`<tr key=${i}>
           <th scope="row">${userName(dir, h.user_id) || h.user_id}</th><td>${date(h.from)}</td><td>${h.to ? date(h.to) : G.current}</td>
         </tr>`)}</tbody></table>`
       : html`<p>${G.noHistory}</p>`)}

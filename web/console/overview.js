@@ -79,17 +79,10 @@ export function Overview({ api }) {
     <${Crumbs} grid=${grid} microGrid=${microGrid} up=${up} />
     <${ErrorNote} error=${load.error} />
     <${Figures} summary=${data?.summary} />
-    ${data?.breakdown && html`<section class="panel" aria-labelledby="ov-chart-h">
-      <h2 id="ov-chart-h">${O.chartHeading}</h2>
-      <${Chart} by=${shownBy} rows=${rows} />
-    </section>`}
-    <div class="columns overview-lower">
-      <section aria-labelledby="ov-table-h">
-        <h2 id="ov-table-h">${microGrid ? O.householdsOf(microGrid.name) : O.tableHeading}</h2>
-        ${drillable && html`<p class="help">${O.drillHint}</p>`}
-        ${data?.breakdown && html`<${BreakdownTable} by=${shownBy} rows=${rows} sort=${sort} onSort=${setSort}
-          onDrill=${drillable ? drill : null} />`}
-        ${data?.households && html`<${HouseholdTable} households=${data.households.items} />`}
+    <div class="columns">
+      <section class="panel" aria-labelledby="ov-chart-h">
+        <h2 id="ov-chart-h">${O.chartHeading}</h2>
+        ${data?.breakdown ? html`<${Chart} by=${shownBy} rows=${rows} />` : html`<p>${load.loading ? S.LOADING : ''}</p>`}
       </section>
       <section class="panel" aria-labelledby="ov-low-h">
         <h2 id="ov-low-h">${O.lowestHeading}</h2>
@@ -99,6 +92,13 @@ export function Overview({ api }) {
           : html`<p>${lowest.loading ? S.LOADING : O.lowestNone}</p>`}
       </section>
     </div>
+    <section aria-labelledby="ov-table-h">
+      <h2 id="ov-table-h">${microGrid ? O.householdsOf(microGrid.name) : O.tableHeading}</h2>
+      ${drillable && html`<p class="help">${O.drillHint}</p>`}
+      ${data?.breakdown && html`<${BreakdownTable} by=${shownBy} rows=${rows} sort=${sort} onSort=${setSort}
+        onDrill=${drillable ? drill : null} />`}
+      ${data?.households && html`<${HouseholdTable} households=${data.households.items} />`}
+    </section>
   </section>`;
 }
 

@@ -18,7 +18,7 @@ export function Audit({ api }) {
     return api.request('GET', '/audit', { query, signal });
   }, [filter.actor_id, filter.action, filter.from, filter.to, filter.page]);
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.target.value, page: 1 });
-  const staff = dir.data ? [...dir.data.users.values()].sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN')) : [];
+  const staff = dir.data ? [...dir.data.users.values()].sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN', { numeric: true })) : [];
 
   return html`<section>
     <h1 tabindex="-1">${A.heading}</h1>

@@ -65,14 +65,14 @@ function WeekLines({ rows }) {
   const last = rows[rows.length - 1];
   const label = S.OVERVIEW.chartLabelWeeks(rows.length, Math.max(...rows.map((r) => r.visits)), last && percent(last.coverage));
   return html`<figure class="chart">
-    <svg role="img" aria-label=${label} viewBox=${`0 0 ${WIDTH} ${height}`} font-size="12">
+    <svg role="img" aria-label=${label} viewBox=${`0 0 ${WIDTH} ${height}`} font-size="13">
       <${Legend} y=${14} line=${true} />
       ${ticks.map((t) => html`<g key=${t}>
         <line x1=${left} x2=${WIDTH - right} y1=${top + plotH - t * plotH} y2=${top + plotH - t * plotH} stroke="#d0d7de" />
         <text x=${left - 6} y=${top + plotH - t * plotH + 4} text-anchor="end" fill="#4d5560">${Math.round(t * maxVisits)}</text>
         <text x=${WIDTH - right + 6} y=${top + plotH - t * plotH + 4} fill="#4d5560">${Math.round(t * 100)}%</text>
       </g>`)}
-      ${rows.map((r, i) => (i % every === 0 || i === rows.length - 1)
+      ${rows.map((r, i) => (i % every === 0 || (i === rows.length - 1 && i % every > every / 2))
         ? html`<text key=${r.key} x=${x(i)} y=${height - bottom + 18} text-anchor="middle" fill="#4d5560">${r.key.slice(5)}</text>`
         : null)}
       <polyline points=${visitsPath} fill="none" stroke="#2f6fb3" stroke-width="2.5" />

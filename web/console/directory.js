@@ -37,11 +37,11 @@ function byId(items) {
 /** Micro-grids grouped by grid, each group and its micro-grids sorted by name. */
 export function microGridsByGrid(dir) {
   const groups = [...dir.grids.values()]
-    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'))
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }))
     .map((grid) => ({ grid, microGrids: [] }));
   const index = new Map(groups.map((g) => [g.grid.id, g]));
   for (const mg of dir.microGrids.values()) index.get(mg.grid_id)?.microGrids.push(mg);
-  for (const g of groups) g.microGrids.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+  for (const g of groups) g.microGrids.sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true }));
   return groups;
 }
 

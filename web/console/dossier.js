@@ -44,7 +44,7 @@ export function Dossier({ api, dir, id, canEdit, onSaved, onClose }) {
       ${h.recent_visits.length ? html`<table>
         <thead><tr><th scope="col">${H.visitCols.at}</th><th scope="col">${H.visitCols.method}</th><th scope="col">${H.visitCols.summary}</th></tr></thead>
         <tbody>${h.recent_visits.map((v) => html`<tr key=${v.id}><th scope="row">${time(v.visited_at)}</th>
-          <td>${METHOD?.[v.method] ?? v.method}</td><td>${v.summary || S.NONE}</td></tr>`)}</tbody>
+          <td>${METHOD?.[v.method] ?? v.method}</td><td class="wrap">${v.summary || S.NONE}</td></tr>`)}</tbody>
       </table>` : html`<p>${H.noVisits}</p>`}
       <h3>${H.openIssues}</h3>
       ${h.open_issues.length ? html`<ul>${h.open_issues.map((i) => html`<li key=${i.id}>

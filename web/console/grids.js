@@ -21,7 +21,7 @@ export function Grids({ api, session }) {
   const grids = d ? summarise(d) : [];
   const grid = d && (d.grids.get(gridId) || (grids.length === 1 ? grids[0].grid : null));
   const microGrids = grid ? [...d.microGrids.values()].filter((m) => m.grid_id === grid.id)
-    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')) : [];
+    .sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true })) : [];
   const microGrid = d?.microGrids.get(microGridId);
 
   const changed = (text) => { forget(); setNotice(text); dir.reload(); };
@@ -78,7 +78,7 @@ function summarise(d) {
   }
   return [...rows.values()]
     .map((r) => ({ ...r, leaders: r.leaders.size }))
-    .sort((a, b) => a.grid.name.localeCompare(b.grid.name, 'zh-CN'));
+    .sort((a, b) => a.grid.name.localeCompare(b.grid.name, 'zh-CN', { numeric: true }));
 }
 
 function MicroGridPanel({ api, dir, microGrid, canChange, onChanged }) {
@@ -108,7 +108,7 @@ function MicroGridPanel({ api, dir, microGrid, canChange, onChanged }) {
 function ChangeLeader({ api, dir, microGrid, onDone, onCancel }) {
   const leaders = [...dir.users.values()]
     .filter((u) => u.role === 'leader' && u.active && u.id !== microGrid.leader_id)
-    .sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN'));
+    .sort((a, b) => a.display_name.localeCompare(b.display_name, 'zh-CN', { numeric: true }));
   const [userId, setUserId] = useState('');
   const [preview, setPreview] = useState(null);
   const [error, setError] = useState(null);

@@ -83,7 +83,7 @@ export function Households({ api, session }) {
           <tbody>${items.map((h) => html`<tr key=${h.id} class=${h.id === openId ? 'chosen' : ''}>
             ${isAdmin && html`<td><input type="checkbox" aria-label=${H.select(h.name)} checked=${selected.has(h.id)} onChange=${() => toggle(h.id)} /></td>`}
             <th scope="row"><button type="button" class="link" aria-pressed=${h.id === openId} onClick=${() => setOpenId(h.id)}>${h.name}</button></th>
-            <td>${h.address}</td><td>${d ? microGridName(d, h.micro_grid_id) : ''}</td>
+            <td class="wrap">${h.address}</td><td>${d ? microGridName(d, h.micro_grid_id) : ''}</td>
             <td>${h.last_visited_at ? time(h.last_visited_at) : S.OVERVIEW.neverVisited}</td>
           </tr>`)}</tbody>
         </table></div>` : html`<p>${H.noneFound}</p>`)}

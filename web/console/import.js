@@ -53,7 +53,7 @@ export function Import({ api }) {
         <thead><tr><th scope="col" class="num">${I.row}</th><th scope="col">${I.problem}</th></tr></thead>
         <tbody>${badRows.map((r) => html`<tr key=${r.label}>
           <th scope="row" class="num">${r.label}</th>
-          <td>${r.problems.length === 1 ? r.problems[0] : html`<ul>${r.problems.map((p, i) => html`<li key=${i}>${p}</li>`)}</ul>`}</td>
+          <td class="wrap">${r.problems.length === 1 ? r.problems[0] : html`<ul>${r.problems.map((p, i) => html`<li key=${i}>${p}</li>`)}</ul>`}</td>
         </tr>`)}</tbody>
       </table></div>`}
   </section>`;

@@ -125,7 +125,7 @@ function IssuePanel({ api, dir, id, onChanged }) {
       <table><thead><tr>${Object.values(I.eventCols).map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
         <tbody>${(issue.events || []).map((ev) => html`<tr key=${ev.id}>
           <th scope="row">${time(ev.at)}</th><td>${I.action[ev.action] ?? ev.action}</td>
-          <td>${dir ? userName(dir, ev.actor_id) : ''}</td><td>${ev.note || S.NONE}</td>
+          <td>${dir ? userName(dir, ev.actor_id) : ''}</td><td class="wrap">${ev.note || S.NONE}</td>
         </tr>`)}</tbody></table>`}
   </section>`;
 }

@@ -105,7 +105,7 @@ export function Overview({ api }) {
 function lowestMicroGrids(rows) {
   return rows
     .filter((r) => r.households > 0)
-    .sort((a, b) => a.coverage - b.coverage || a.name.localeCompare(b.name, 'zh-CN'))
+    .sort((a, b) => a.coverage - b.coverage || a.name.localeCompare(b.name, 'zh-CN', { numeric: true }))
     .slice(0, 10);
 }
 
@@ -166,7 +166,7 @@ function HouseholdTable({ households }) {
   return html`<div class="table-wrap"><table>
     <thead><tr>${cols.map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
     <tbody>${households.map((h) => html`<tr key=${h.id}>
-      <th scope="row">${h.name}</th><td>${h.address}</td>
+      <th scope="row">${h.name}</th><td class="wrap">${h.address}</td>
       <td>${h.last_visited_at ? time(h.last_visited_at) : O.neverVisited}</td>
       <td>${h.acquainted_at ? yes : no}</td><td>${h.in_group ? yes : no}</td>
     </tr>`)}</tbody>

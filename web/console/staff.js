@@ -25,7 +25,7 @@ export function Staff({ api }) {
     return api.request('GET', '/users', { query, signal });
   }, [filter.role, filter.q, filter.page]);
 
-  const grids = dir.data ? [...dir.data.grids.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN')) : [];
+  const grids = dir.data ? [...dir.data.grids.values()].sort((a, b) => a.name.localeCompare(b.name, 'zh-CN', { numeric: true })) : [];
   const gridName = (id) => (id ? dir.data?.grids.get(id)?.name || '' : '');
   const chosen = list.data?.items.find((u) => u.id === openId);
   const changed = (text) => { forget(); setNotice(text); list.reload(); dir.reload(); };

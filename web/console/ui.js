@@ -90,7 +90,7 @@ export function sortRows(rows, { col, asc }) {
   const sorted = [...rows].sort((a, b) => {
     const x = a[col];
     const y = b[col];
-    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN');
+    const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN', { numeric: true });
     return asc ? c : -c;
   });
   return sorted;

@@ -3,7 +3,7 @@
 // with the lowest coverage, and the API's export files for exactly what is shown.
 // A grid supervisor's requests are held to their grid by the API, so the page shows only it.
 
-import { html, useState } from '/shared/html.js';
+import { html, useState, useEffect, useMemo } from '/shared/html.js';
 import * as S from './strings.js';
 import { useLoad, ErrorNote, count, percent, today, SortHeader, sortRows, time } from './ui.js';
 import { Chart } from './chart.js';
@@ -11,9 +11,25 @@ import { ExportButtons } from './export.js';
 
 const O = S.OVERVIEW;
 
+// The range and breakdown live in the URL (#overview?by=week&from=…&to=…), so a view can be
+// bookmarked or sent to a colleague.
+function fromHash() {
+  const q = new URLSearchParams(location.hash.split('?')[1] || '');
+  const day = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v || '') ? v : null);
+  return {
+    from: day(q.get('from')) || today(-29),
+    to: day(q.get('to')) || today(),
+    by: Object.hasOwn(O.byOptions, q.get('by')) ? q.get('by') : 'grid',
+  };
+}
+
 export function Overview({ api }) {
-  const [range, setRange] = useState({ from: today(-29), to: today() });
-  const [by, setBy] = useState('grid');
+  const initial = useMemo(fromHash, []);
+  const [range, setRange] = useState({ from: initial.from, to: initial.to });
+  const [by, setBy] = useState(initial.by);
+  useEffect(() => {
+    history.replaceState(null, '', `#overview?${new URLSearchParams({ by, from: range.from, to: range.to })}`);
+  }, [by, range.from, range.to]);
   // Drill-down: a grid (its micro-grids), then one of its micro-grids (its households).
   const [grid, setGrid] = useState(null);
   const [microGrid, setMicroGrid] = useState(null);

@@ -170,3 +170,13 @@ export function xlsxRows(bytes) {
   }
   return rows;
 }
+
+/** Waits until `check()` (the server's state) holds, for at most `ms`; returns its last value. */
+export async function eventually(check, ms = 5000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value || Date.now() > until) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, eventually, openPage, signInAndWait } from './console.mjs';
 
 after(closeBrowser);
 
@@ -27,16 +27,17 @@ test('the admin filters issues and takes one through escalate, resolve and feedb
   await page.getByRole('button', { name: issue.description }).click();
   await page.getByLabel('说明').fill('需交通部门协调');
   await page.getByRole('button', { name: '上报' }).click();
-  await page.getByRole('heading', { name: /已上报|escalated/ }).waitFor();
-  assert.equal((await admin.get(`/issues/${issue.id}`)).status, 'escalated');
+  const status = async (want) => (await admin.get(`/issues/${issue.id}`)).status === want;
+  assert.ok(await eventually(() => status('escalated')), 'escalated');
 
   await page.getByLabel('办理结果').fill('已修补路面');
   await assertAccessible(page, '诉求');
   await world.screenshot('console-issues.png');
   await page.getByRole('button', { name: '办结' }).click();
+  assert.ok(await eventually(() => status('resolved')), 'resolved');
   await page.getByRole('button', { name: '满意度回访' }).click();
   await page.getByRole('button', { name: '满意', exact: true }).click();
-  await page.getByRole('status').filter({ hasText: '已更新' }).waitFor();
+  assert.ok(await eventually(async () => (await admin.get(`/issues/${issue.id}`)).satisfied === true), 'feedback stored');
   const stored = await admin.get(`/issues/${issue.id}`);
   assert.equal(stored.status, 'resolved');
   assert.equal(stored.resolution, '已修补路面');

@@ -39,7 +39,7 @@ export function Audit({ api }) {
         <input id="au-to" type="date" value=${filter.to} onChange=${set('to')} /></div>
     </form>
     <${ErrorNote} error=${list.error} />
-    ${list.data && (list.data.items.length ? html`<div class="table-wrap"><table>
+    ${list.data && (list.data.items.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
       <caption class="sr-only">${A.caption}</caption>
       <thead><tr>${Object.values(A.cols).map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
       <tbody>${list.data.items.map((e, i) => html`<tr key=${i}>

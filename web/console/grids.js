@@ -33,7 +33,7 @@ export function Grids({ api, session }) {
     ${dir.loading && !d && html`<p>${S.LOADING}</p>`}
     ${d && html`<div class="columns">
       <div>
-        <div class="table-wrap"><table>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption>${G.gridsCaption}</caption>
           <thead><tr>
             <th scope="col">${G.cols.name}</th><th scope="col">${G.cols.kind}</th>
@@ -48,7 +48,7 @@ export function Grids({ api, session }) {
             <td class="num">${count(g.households)}</td>
           </tr>`)}</tbody>
         </table></div>
-        ${grid && html`<div class="table-wrap spaced"><table>
+        ${grid && html`<div class="table-wrap spaced" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption>${G.microCaption(grid.name)}</caption>
           <thead><tr><th scope="col">${G.microCols.name}</th><th scope="col">${G.microCols.leader}</th>
             <th scope="col">${G.microCols.group}</th><th scope="col" class="num">${G.microCols.households}</th></tr></thead>

@@ -73,7 +73,7 @@ export function Households({ api, session }) {
       onDone=${(text) => { setMoving(false); setSelected(new Set()); setNotice(text); forget(); dir.reload(); list.reload(); }} />`}
     <div class="columns">
       <div>
-        ${list.data && (items.length ? html`<div class="table-wrap"><table>
+        ${list.data && (items.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption class="sr-only">${H.caption}</caption>
           <thead><tr>
             ${isAdmin && html`<th scope="col"><input type="checkbox" aria-label=${H.selectAll} checked=${allOnPage} onChange=${toggleAll} /></th>`}

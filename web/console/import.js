@@ -48,7 +48,7 @@ export function Import({ api }) {
     <${Notice} text=${notice} />
     <${ErrorNote} error=${error} />
     ${badRows && html`<div role="alert"><p class="error">${I.refused(badRows.length)}</p></div>
-      <div class="table-wrap"><table>
+      <div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
         <caption>${I.rowsCaption}</caption>
         <thead><tr><th scope="col" class="num">${I.row}</th><th scope="col">${I.problem}</th></tr></thead>
         <tbody>${badRows.map((r) => html`<tr key=${r.label}>

@@ -44,7 +44,7 @@ export function Issues({ api }) {
     <${ErrorNote} error=${list.error} />
     <div class="columns">
       <div>
-        ${list.data && (list.data.items.length ? html`<div class="table-wrap"><table>
+        ${list.data && (list.data.items.length ? html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption class="sr-only">${I.caption}</caption>
           <thead><tr><th scope="col">${I.cols.raised}</th><th scope="col">${I.cols.category}</th>
             <th scope="col">${I.cols.description}</th><th scope="col">${I.cols.status}</th></tr></thead>

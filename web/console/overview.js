@@ -155,7 +155,7 @@ const NUMERIC = ['households', 'visits', 'households_visited', 'coverage', 'issu
 
 function BreakdownTable({ by, rows, sort, onSort, onDrill }) {
   const C = S.BREAKDOWN_COLS;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
     <caption class="sr-only">${O.tableHeading}（${O.byOptions[by]}）</caption>
     <thead><tr>
       <${SortHeader} label=${C.name[by]} col="name" sort=${sort} onSort=${onSort} />
@@ -179,7 +179,7 @@ function HouseholdTable({ households }) {
   const cols = O.householdCols;
   const yes = S.HOUSEHOLDS.yes;
   const no = S.HOUSEHOLDS.no;
-  return html`<div class="table-wrap"><table>
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
     <thead><tr>${cols.map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
     <tbody>${households.map((h) => html`<tr key=${h.id}>
       <th scope="row">${h.name}</th><td class="wrap">${h.address}</td>

@@ -46,7 +46,7 @@ export function Staff({ api }) {
     <${ErrorNote} error=${list.error} />
     <div class="columns">
       <div>
-        ${list.data && html`<div class="table-wrap"><table>
+        ${list.data && html`<div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption class="sr-only">${P.caption}</caption>
           <thead><tr>${Object.values(P.cols).map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
           <tbody>${list.data.items.map((u) => html`<tr key=${u.id} class=${u.id === openId ? 'chosen' : ''}>

@@ -16,6 +16,7 @@ export const NEXT_PAGE = '下一页';
 export const page = (n, pages, total) => `第 ${n} / ${pages} 页，共 ${total} 条`;
 export const ALL = '全部';
 export const NAV_LABEL = '主导航';
+export const TABLE_REGION = '表格（可用方向键滚动）';
 
 // Navigation (contract): key → link text.
 export const NAV = {

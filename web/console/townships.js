@@ -48,7 +48,7 @@ export function Townships({ api }) {
     <div class="columns">
       <div>
         <${ErrorNote} error=${list.error} />
-        <div class="table-wrap"><table>
+        <div class="table-wrap" tabindex="0" role="region" aria-label=${S.TABLE_REGION}><table>
           <caption>${T.caption}</caption>
           <thead><tr>${Object.values(T.cols).map((c) => html`<th scope="col" key=${c}>${c}</th>`)}</tr></thead>
           <tbody>${items.map((t) => html`<tr key=${t.id}>

@@ -3,7 +3,7 @@
 // a township admin edits it here.
 
 import { html, useState } from '/shared/html.js';
-import { METHOD, CATEGORY, STATUS } from '/shared/strings.js';
+import { METHOD, CATEGORY, STATUS, HOUSEHOLD_KIND } from '/shared/strings.js';
 import * as S from './strings.js';
 import { useLoad, ErrorNote, Notice, time } from './ui.js';
 import { microGridName } from './directory.js';
@@ -23,7 +23,7 @@ export function Dossier({ api, dir, id, canEdit, onSaved, onClose }) {
     <${Notice} text=${notice} />
     ${h && !editing && html`
       <dl class="facts">
-        <dt>${F.kind}</dt><dd>${S.HOUSEHOLD_KIND[h.kind]}</dd>
+        <dt>${F.kind}</dt><dd>${HOUSEHOLD_KIND[h.kind]}</dd>
         <dt>${F.address}</dt><dd>${h.address}</dd>
         <dt>${F.microGrid}</dt><dd>${microGridName(dir, h.micro_grid_id)}</dd>
         <dt>${F.phone}</dt><dd>${h.phone || S.NONE}</dd>
@@ -115,7 +115,7 @@ function EditHousehold({ api, household, onCancel, onSaved }) {
   return html`<form onSubmit=${save}>
     <div class="field"><label for="ed-kind">${F.kind}</label>
       <select id="ed-kind" value=${form.kind} onChange=${(e) => setForm({ ...form, kind: e.target.value })}>
-        ${Object.entries(S.HOUSEHOLD_KIND).map(([k, v]) => html`<option key=${k} value=${k}>${v}</option>`)}
+        ${Object.entries(HOUSEHOLD_KIND).map(([k, v]) => html`<option key=${k} value=${k}>${v}</option>`)}
       </select></div>
     ${EDITABLE.map(input)}
     <${ErrorNote} error=${error} />

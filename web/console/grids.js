@@ -4,6 +4,7 @@
 // the micro-grid's leader history.
 
 import { html, useState, useEffect } from '/shared/html.js';
+import { GRID_KIND } from '/shared/strings.js';
 import * as S from './strings.js';
 import { useLoad, ErrorNote, Notice, count, date } from './ui.js';
 import { directory, forget, userName } from './directory.js';
@@ -43,7 +44,7 @@ export function Grids({ api, session }) {
           <tbody>${grids.map((g) => html`<tr key=${g.grid.id} class=${g.grid.id === grid?.id ? 'chosen' : ''}>
             <th scope="row"><button type="button" class="link" aria-pressed=${g.grid.id === grid?.id}
               onClick=${() => { setGridId(g.grid.id); setMicroGridId(null); setNotice(''); }}>${g.grid.name}</button></th>
-            <td>${S.KIND[g.grid.kind]}</td><td class="num">${count(g.microGrids)}</td>
+            <td>${GRID_KIND[g.grid.kind] ?? g.grid.kind}</td><td class="num">${count(g.microGrids)}</td>
             <td class="num">${count(g.leaders)}</td><td class="num">${count(g.vacant)}</td>
             <td class="num">${count(g.households)}</td>
           </tr>`)}</tbody>

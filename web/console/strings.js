@@ -30,8 +30,6 @@ export const NAV = {
   townships: '乡镇',
 };
 
-export const KIND = { village: '村网格', enterprise: '企业网格' };
-export const HOUSEHOLD_KIND = { village: '农户', resident: '居民', enterprise: '企业' };
 
 // 概览
 export const OVERVIEW = {

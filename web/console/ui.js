@@ -2,6 +2,7 @@
 // dates and times in the township's zone, paging, sortable column headers.
 
 import { html, useState, useEffect, useCallback } from '/shared/html.js';
+import { errorText as sharedErrorText, fieldProblems } from '/shared/strings.js';
 import * as S from './strings.js';
 
 // The township's zone decides what "today" and a visit's day are, not the browser's.
@@ -28,11 +29,8 @@ export const percent = (x) => (x == null ? S.NONE : `${(x * 100).toFixed(1)}%`);
 /** The words of a refused request: the server's message (zh-CN), then each field's problems. */
 export function errorText(err) {
   if (!err) return '';
-  const parts = [err.message || String(err)];
-  if (err.fields) {
-    for (const [field, problems] of Object.entries(err.fields)) parts.push(`${field}：${problems.join('；')}`);
-  }
-  return parts.join(' ');
+  if (err.status === undefined) return err.message; // the console's own words
+  return [sharedErrorText(err), ...fieldProblems(err.fields)].join(' ');
 }
 
 export function ErrorNote({ error }) {

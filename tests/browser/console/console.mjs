@@ -45,9 +45,9 @@ export async function openPage(page, name) {
 }
 
 /** Waits until the 概览 page has its figures, chart and table (nothing loading). */
-export async function overviewComplete(page) {
+export async function overviewComplete(page, { chart = true } = {}) {
   await page.locator('section.overview[aria-busy="false"]').waitFor();
-  await page.getByRole('img').first().waitFor();
+  if (chart) await page.getByRole('img').first().waitFor();
 }
 
 /**

@@ -14,8 +14,8 @@ test('the audit log filtered by 操作人 and 操作 lists what the API lists', 
   await signInAndWait(world);
   await openPage(page, '审计');
   const me = await admin.get('/me');
-  await page.getByLabel('操作人').selectOption(me.id);
-  await page.getByLabel('操作').selectOption('household.create');
+  await page.getByLabel('操作人', { exact: true }).selectOption(me.id);
+  await page.getByLabel('操作', { exact: true }).selectOption('household.create');
   const rows = page.locator('main tbody tr');
   const expected = await admin.get(`/audit?actor_id=${me.id}&action=household.create&per_page=50`);
   await page.waitForFunction((n) => document.querySelectorAll('main tbody tr').length === n, Math.min(50, expected.total));

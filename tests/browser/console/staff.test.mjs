@@ -18,7 +18,7 @@ test('the admin creates, resets, re-roles and deactivates a person', async (t) =
   const form = page.locator('form[aria-labelledby="np-h"]');
   await form.getByLabel('用户名').fill('leader003');
   await form.getByLabel('姓名').fill('周海燕');
-  await form.getByLabel('角色').selectOption({ label: '网格长' });
+  await form.getByLabel('角色').selectOption('leader');
   await form.getByLabel('密码').fill('first-pass-2026');
   await form.getByLabel('电话').fill('13912340003');
   await form.getByRole('button', { name: '创建' }).click();

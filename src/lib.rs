@@ -21,3 +21,4 @@ pub mod stats;
 pub mod tenants;
 pub mod users;
 pub mod visits;
+pub mod web;

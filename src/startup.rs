@@ -175,6 +175,8 @@ impl Application {
                         .route("/openapi.json", web::get().to(service::openapi_json))
                         .configure(routes),
                 )
+                // The web clients, before the docs' catch-all scope.
+                .configure(crate::web::routes)
                 .service(web::scope("").wrap(docs_headers()).service(
                     SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", (*openapi).clone()),
                 ))

@@ -21,3 +21,4 @@ mod stats;
 mod tenants;
 mod users;
 mod visits;
+mod web;

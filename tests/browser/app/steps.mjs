@@ -1,0 +1,79 @@
+// Steps the phone app's tests share: signing in, recording, reading the phone's queue.
+import assert from 'node:assert/strict';
+import { TOWNSHIP } from '../harness.mjs';
+
+export async function signIn(page, base, who = TOWNSHIP.leader) {
+  await page.goto(`${base}/app/`);
+  await page.getByLabel('乡镇代码').fill(TOWNSHIP.code);
+  await page.getByLabel('用户名').fill(who.username);
+  await page.getByLabel('密码').fill(who.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('heading', { name: '待走访' }).waitFor();
+  // The first sync has filled the phone.
+  await page.getByRole('listitem').first().waitFor();
+}
+
+export function syncStatus(page) {
+  return page.locator('#sync-status');
+}
+
+export async function waitForStatus(page, text, timeout = 20_000) {
+  await page.locator('#sync-status', { hasText: text }).waitFor({ timeout });
+}
+
+export async function openHousehold(page, name) {
+  await page.getByRole('link', { name: new RegExp(name) }).first().click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+export async function recordVisit(page, name, { method = '上门', summary, acquaint = false } = {}) {
+  await openHousehold(page, name);
+  await page.getByRole('button', { name: '记录走访' }).click();
+  await page.getByRole('radio', { name: method }).check();
+  if (summary !== undefined) await page.getByLabel('走访情况').fill(summary);
+  if (acquaint) await page.getByRole('checkbox', { name: '认亲' }).check();
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+export async function raiseIssue(page, name, { category = '道路', description }) {
+  await openHousehold(page, name);
+  await page.getByRole('button', { name: '反映诉求' }).click();
+  await page.getByLabel('类别').selectOption({ label: category });
+  await page.getByLabel('诉求内容').fill(description);
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+export async function backToList(page) {
+  await page.getByRole('link', { name: '返回待走访' }).click();
+  await page.getByRole('heading', { name: '待走访' }).waitFor();
+}
+
+/** Every item of every user's queue on this phone (IndexedDB), oldest first. */
+export async function phoneQueue(page) {
+  return page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('lianxin-'));
+    const items = [];
+    for (const name of names) {
+      const db = await new Promise((resolve, reject) => {
+        const request = indexedDB.open(name);
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      if (db.objectStoreNames.contains('queue')) {
+        const rows = await new Promise((resolve) => {
+          const request = db.transaction('queue').objectStore('queue').getAll();
+          request.onsuccess = () => resolve(request.result);
+        });
+        items.push(...rows.map((r) => ({ ...r, database: name })));
+      }
+      db.close();
+    }
+    return items.sort((a, b) => a.id.localeCompare(b.id));
+  });
+}
+
+export function assertNoProblems(world) {
+  assert.deepEqual(world.problems.filter((p) => !/Failed to load resource/.test(p)), []);
+}

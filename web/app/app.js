@@ -1,0 +1,139 @@
+// The signed-in app: opens this user's store, runs the sync loop, and shows the view the
+// URL's #fragment names. Views are in ./views/, one per screen.
+import { html, useCallback, useEffect, useMemo, useRef, useState } from '/shared/html.js';
+import { askPersistence, databaseName, openStore } from './store.js';
+import { counts, createSync } from './sync.js';
+import { Notices } from './notices.js';
+import { T } from './strings.js';
+import { applyUpdate, onUpdateReady } from './update.js';
+import { DueList } from './views/due-list.js';
+import { Dossier } from './views/dossier.js';
+import { VisitForm } from './views/visit-form.js';
+import { IssueForm } from './views/issue-form.js';
+import { Round } from './views/round.js';
+import { Attention, FixItem } from './views/attention.js';
+import { SyncBar } from './views/sync-bar.js';
+import { SignOut } from './views/sign-out.js';
+
+// "#/h/<id>/visit" → { view: 'visit', id }
+function parseRoute(hash) {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  if (parts[0] === 'all') return { view: 'all' };
+  if (parts[0] === 'round') return { view: 'round' };
+  if (parts[0] === 'attention' && parts[1]) return { view: 'fix', id: parts[1] };
+  if (parts[0] === 'attention') return { view: 'attention' };
+  if (parts[0] === 'h' && parts[1]) {
+    if (parts[2] === 'visit') return { view: 'visit', id: parts[1] };
+    if (parts[2] === 'issue') return { view: 'issue', id: parts[1] };
+    return { view: 'dossier', id: parts[1] };
+  }
+  return { view: 'due' };
+}
+
+const FORMS = new Set(['visit', 'issue', 'round', 'fix']);
+
+export function go(path) {
+  location.hash = path;
+}
+
+export function App({ api, session, onSignedOut }) {
+  const store = useMemo(() => openStore(databaseName(session)), [session.user.id]);
+  const sync = useMemo(() => createSync({ api, store }), [store]);
+  const [route, setRoute] = useState(parseRoute(location.hash));
+  const [households, setHouseholds] = useState(null);
+  const [queue, setQueue] = useState([]);
+  const [lastSync, setLastSync] = useState(null);
+  const [syncState, setSyncState] = useState(sync.state);
+  const [update, setUpdate] = useState(null);
+  const [flash, setFlash] = useState('');
+  const tenant = api.session?.tenant || session.tenant;
+  const zone = {
+    timeZone: tenant?.timezone || 'Asia/Shanghai',
+    intervalDays: tenant?.visit_interval_days || 7,
+  };
+
+  const reload = useCallback(async () => {
+    const [h, q, last] = await Promise.all([store.households(), store.queue(), store.meta('lastSync')]);
+    setHouseholds(h);
+    setQueue(q);
+    setLastSync(last || null);
+  }, [store]);
+
+  useEffect(() => {
+    reload();
+    const offChange = store.onChange(reload);
+    const offSync = sync.subscribe(setSyncState);
+    const onHash = () => setRoute(parseRoute(location.hash));
+    const onOnline = () => sync.online();
+    const onVisible = () => {
+      if (document.visibilityState === 'visible') sync.run('visible');
+    };
+    window.addEventListener('hashchange', onHash);
+    window.addEventListener('online', onOnline);
+    document.addEventListener('visibilitychange', onVisible);
+    askPersistence();
+    sync.run('start');
+    return () => {
+      offChange();
+      offSync();
+      sync.stop();
+      window.removeEventListener('hashchange', onHash);
+      window.removeEventListener('online', onOnline);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [store, sync]);
+
+  useEffect(() => onUpdateReady(setUpdate), []);
+
+  // Each view's title, and focus on its heading so a screen reader announces the change.
+  const main = useRef(null);
+  useEffect(() => {
+    const heading = main.current?.querySelector('h1');
+    if (heading && route.view !== 'due') heading.focus();
+    setFlash((f) => (route.view === 'dossier' || route.view === 'due' ? f : ''));
+  }, [route.view, route.id]);
+
+  // Saved on the phone: show it, then try to send it at once.
+  const saved = useCallback((message, back) => {
+    setFlash(message);
+    go(back);
+    sync.run('save');
+  }, [sync]);
+
+  const tally = counts(queue);
+  const formOpen = FORMS.has(route.view);
+  const common = { api, store, sync, session, zone, households, queue, saved, go, reload };
+
+  let view;
+  switch (route.view) {
+    case 'dossier': view = html`<${Dossier} ...${common} id=${route.id} />`; break;
+    case 'visit': view = html`<${VisitForm} ...${common} id=${route.id} />`; break;
+    case 'issue': view = html`<${IssueForm} ...${common} id=${route.id} />`; break;
+    case 'round': view = html`<${Round} ...${common} />`; break;
+    case 'attention': view = html`<${Attention} ...${common} />`; break;
+    case 'fix': view = html`<${FixItem} ...${common} id=${route.id} />`; break;
+    case 'all': view = html`<${DueList} ...${common} all=${true} />`; break;
+    default: view = html`<${DueList} ...${common} all=${false} />`;
+  }
+
+  return html`
+    <${Notices} />
+    ${update && html`
+      <div class="notice update">
+        <strong>${T.updateReady}</strong>
+        ${formOpen
+          ? html`<span>${T.updateAfterForm}</span>`
+          : html`<button type="button" class="primary" onClick=${applyUpdate}>${T.updateApply}</button>`}
+      </div>`}
+    <${SyncBar} state=${syncState} tally=${tally} lastSync=${lastSync} zone=${zone}
+      onSync=${() => sync.online()} />
+    <div class="flash-area" aria-live="polite">${flash && html`<p class="flash">${flash}</p>`}</div>
+    <main id="main" ref=${main}>${view}</main>
+    ${!formOpen && html`
+      <footer class="footer">
+        <span class="muted">${session.user.display_name}</span>
+        <${SignOut} api=${api} store=${store} sync=${sync} unsent=${tally.unsent}
+          onSignedOut=${onSignedOut} />
+      </footer>`}
+  `;
+}

@@ -6,7 +6,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
-use super::types::{AssignLeader, LeaderTerm, MicroGrid};
+use super::types::{AssignLeader, LeaderPreview, LeaderPreviewQuery, LeaderTerm, MicroGrid};
 use crate::audit;
 use crate::auth::Caller;
 use crate::auth::Scope;
@@ -66,6 +66,58 @@ pub async fn assign(
         })
         .await?;
     Ok(HttpResponse::Ok().json(micro_grid))
+}
+
+/// What `PUT /micro-grids/{id}/leader` would do, without doing it: the households and the
+/// issues not yet resolved that would pass to the new leader. The same role and checks as
+/// the change (tenant admin; 404 for a micro-grid not the township's, 422 for a user who is
+/// not an active leader), nothing stored, nothing audited. Read without locks: the answer
+/// is what the change would do now, and a roster edit in between may change it.
+#[utoipa::path(
+    get, path = "/api/v1/micro-grids/{id}/leader/preview", tag = "micro-grids",
+    params(("id" = Uuid, Path), LeaderPreviewQuery),
+    responses(
+        (status = 200, body = LeaderPreview),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, description = "not an active leader of the township", body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn preview(
+    caller: Caller,
+    id: web::Path<Uuid>,
+    query: web::Query<LeaderPreviewQuery>,
+) -> AppResult<HttpResponse> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let (id, user) = (*id, query.user_id);
+    let mut conn = caller.db().await?;
+    let current = queries::find_micro_grid(&mut conn, tenant, Scope::Township, id)
+        .await?
+        .leader_id;
+    if !queries::is_active_leader(&mut conn, tenant, user).await? {
+        return Err(AppError::invalid(
+            "user_id",
+            "must be an active leader of the township",
+        ));
+    }
+    // Assigning the current leader again changes nothing, so nothing passes.
+    let (households, open_issues) = if current == Some(user) {
+        (0, 0)
+    } else {
+        (
+            queries::household_count(&mut conn, tenant, id).await?,
+            queries::open_issue_count(&mut conn, tenant, id).await?,
+        )
+    };
+    Ok(HttpResponse::Ok().json(LeaderPreview {
+        micro_grid_id: id,
+        from_leader_id: current,
+        to_leader_id: user,
+        households,
+        open_issues,
+    }))
 }
 
 /// Ends the current leader's term; the micro-grid has no leader until the next assignment.

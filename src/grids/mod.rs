@@ -22,6 +22,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/micro-grids/{id}", web::patch().to(micro_grid::update))
         .route("/micro-grids/{id}/leader", web::put().to(leader::assign))
         .route("/micro-grids/{id}/leader", web::delete().to(leader::remove))
+        .route(
+            "/micro-grids/{id}/leader/preview",
+            web::get().to(leader::preview),
+        )
         .route("/micro-grids/{id}/leaders", web::get().to(leader::history));
 }
 
@@ -38,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         micro_grid::update,
         leader::assign,
         leader::remove,
+        leader::preview,
         leader::history,
     ),
     components(schemas(
@@ -49,6 +54,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         types::CreateMicroGrid,
         types::UpdateMicroGrid,
         types::AssignLeader,
+        types::LeaderPreview,
     ))
 )]
 pub struct Api;

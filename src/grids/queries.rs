@@ -12,8 +12,8 @@ use uuid::Uuid;
 
 use super::types::{Grid, GridRow, LeaderTerm, MicroGrid, MicroGridRow};
 use crate::auth::Scope;
-use crate::db::schema::{grids, households, leader_assignments, micro_grids, users};
-use crate::domain::{GridKind, Role};
+use crate::db::schema::{grids, households, issues, leader_assignments, micro_grids, users};
+use crate::domain::{GridKind, IssueStatus, Role};
 use crate::error::AppResult;
 use crate::http::Page;
 
@@ -250,6 +250,37 @@ pub async fn find_micro_grid(
     }
     let counts = household_counts(conn, tenant, vec![id]).await?;
     Ok(row.with_households(counts.get(&id).copied().unwrap_or(0)))
+}
+
+/// How many households live in the micro-grid now.
+pub async fn household_count(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    micro_grid: Uuid,
+) -> AppResult<i64> {
+    let counts = household_counts(conn, tenant, vec![micro_grid]).await?;
+    Ok(counts.get(&micro_grid).copied().unwrap_or(0))
+}
+
+/// How many issues not yet resolved belong to the households living in the micro-grid now:
+/// what its leader answers for. Counted by the household's micro-grid, as `GET /issues`
+/// filters, so an issue reopened after its family moved counts where the family lives.
+pub async fn open_issue_count(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    micro_grid: Uuid,
+) -> AppResult<i64> {
+    let living_here = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::micro_grid_id.eq(micro_grid))
+        .select(households::id);
+    Ok(issues::table
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq_any(living_here))
+        .filter(issues::status.ne(IssueStatus::Resolved))
+        .count()
+        .get_result(conn)
+        .await?)
 }
 
 async fn household_counts(

@@ -54,6 +54,28 @@ pub struct AssignLeader {
     pub user_id: Uuid,
 }
 
+/// `GET /micro-grids/{id}/leader/preview`: the leader the change would assign.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LeaderPreviewQuery {
+    /// The user `PUT /micro-grids/{id}/leader` would be given (an active leader).
+    pub user_id: Uuid,
+}
+
+/// What a leader change would do, without doing it (the console's "更换网格长" preview).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeaderPreview {
+    pub micro_grid_id: Uuid,
+    /// The leader now, null when the micro-grid has none.
+    pub from_leader_id: Option<Uuid>,
+    pub to_leader_id: Uuid,
+    /// Households that would pass to the new leader (0 when they already lead it).
+    pub households: i64,
+    /// Issues of those households not yet resolved (open or escalated) that would pass too.
+    pub open_issues: i64,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]

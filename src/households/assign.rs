@@ -1,7 +1,7 @@
 //! Moving households between micro-grids (tenant admin): all of them or none, each move
 //! kept in `household_moves`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use actix_web::{web, HttpResponse};
 use diesel_async::AsyncConnection;
@@ -9,7 +9,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
-use super::types::{AssignHouseholds, Assigned};
+use super::types::{AssignHouseholds, AssignPreview, Assigned, MovingFrom};
 use crate::audit;
 use crate::auth::Caller;
 use crate::domain::Role;
@@ -33,19 +33,7 @@ const MAX_HOUSEHOLDS: usize = 5000;
 pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
-    let mut seen = HashSet::new();
-    let ids: Vec<Uuid> = body
-        .household_ids
-        .iter()
-        .copied()
-        .filter(|id| seen.insert(*id))
-        .collect();
-    if ids.is_empty() || ids.len() > MAX_HOUSEHOLDS {
-        return Err(AppError::invalid(
-            "household_ids",
-            format!("must list 1 to {MAX_HOUSEHOLDS} households"),
-        ));
-    }
+    let ids = listed(&body)?;
     let target = body.micro_grid_id;
     let mut conn = caller.db().await?;
     conn.transaction(async |conn| {
@@ -69,5 +57,70 @@ pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppRes
     .await?;
     Ok(HttpResponse::Ok().json(Assigned {
         assigned: ids.len() as i64,
+    }))
+}
+
+/// The listed households, each once, or 422 when there are none or too many.
+fn listed(body: &AssignHouseholds) -> AppResult<Vec<Uuid>> {
+    let mut seen = HashSet::new();
+    let ids: Vec<Uuid> = body
+        .household_ids
+        .iter()
+        .copied()
+        .filter(|id| seen.insert(*id))
+        .collect();
+    if ids.is_empty() || ids.len() > MAX_HOUSEHOLDS {
+        return Err(AppError::invalid(
+            "household_ids",
+            format!("must list 1 to {MAX_HOUSEHOLDS} households"),
+        ));
+    }
+    Ok(ids)
+}
+
+/// What `POST /households/assign` would do with the same body, without doing it (the
+/// console's "调整网格" preview): the same role and checks, all or nothing (404 if the
+/// micro-grid or any household is unknown, 422 for an empty or too long list), but nothing
+/// is stored and nothing audited. Read without locks: a move in between may change it.
+#[utoipa::path(
+    post, path = "/api/v1/households/assign/preview", tag = "households",
+    request_body = AssignHouseholds,
+    responses(
+        (status = 200, description = "what the move would do; nothing moved", body = AssignPreview),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 404, description = "the micro-grid or one of the households is unknown", body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ),
+    security(("bearer" = []))
+)]
+pub async fn preview(caller: Caller, body: web::Json<AssignHouseholds>) -> AppResult<HttpResponse> {
+    caller.require(&[Role::TenantAdmin])?;
+    let tenant = caller.tenant()?;
+    let ids = listed(&body)?;
+    let target = body.micro_grid_id;
+    let mut conn = caller.db().await?;
+    let (leader, moving) = queries::plan_move(&mut conn, tenant, &ids, target).await?;
+    let moving_ids: Vec<Uuid> = moving.iter().map(|(id, _)| *id).collect();
+    let open_issues = queries::open_issue_count(&mut conn, tenant, &moving_ids).await?;
+    let mut by_origin: HashMap<Uuid, i64> = HashMap::new();
+    for (_, from) in &moving {
+        *by_origin.entry(*from).or_default() += 1;
+    }
+    let mut from: Vec<MovingFrom> = by_origin
+        .into_iter()
+        .map(|(micro_grid_id, households)| MovingFrom {
+            micro_grid_id,
+            households,
+        })
+        .collect();
+    // Most households first; ties by id so the same move previews the same way twice.
+    from.sort_by(|a, b| (b.households, a.micro_grid_id).cmp(&(a.households, b.micro_grid_id)));
+    Ok(HttpResponse::Ok().json(AssignPreview {
+        households: moving.len() as i64,
+        open_issues,
+        from,
+        to_micro_grid_id: target,
+        to_leader_id: leader,
     }))
 }

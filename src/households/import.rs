@@ -50,7 +50,7 @@ pub type Checked = Vec<(Uuid, NewHousehold)>;
 #[utoipa::path(
     post, path = "/api/v1/households/import", tag = "households",
     request_body(content = ImportForm, content_type = "multipart/form-data",
-        description = "one field `file`: a CSV (UTF-8, BOM allowed) or XLSX roster with the header \
+        description = "one field `file`: a CSV (UTF-8 with or without BOM, or GB18030/GBK) or XLSX roster with the header \
             row `micro_grid, kind, name, address, phone, id_number, members, tags` (optional \
             `note`), or in Chinese `微网格, 类型, 户主/名称, 地址, 电话, 身份证号, 人数, 标签` (`备注`)"),
     responses(
@@ -59,7 +59,8 @@ pub type Checked = Vec<(Uuid, NewHousehold)>;
         (status = 401, body = ErrorBody),
         (status = 403, description = "only a tenant admin imports", body = ErrorBody),
         (status = 413, description = "over 20 MiB", body = ErrorBody),
-        (status = 422, description = "an unreadable or empty file, unknown or missing columns \
+        (status = 422, description = "an unreadable or empty file (a CSV in neither UTF-8 nor \
+            GB18030/GBK: `file` names both and the first line each failed on), unknown or missing columns \
             (`header`), too many rows (`file`), or bad rows: `fields` maps `row N` (the \
             spreadsheet row, the header being row 1) to that row's problems; nothing was created",
          body = ErrorBody),

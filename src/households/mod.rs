@@ -21,6 +21,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/households", web::post().to(create::create))
         .route("/households", web::get().to(list::list))
         .route("/households/assign", web::post().to(assign::assign))
+        .route(
+            "/households/assign/preview",
+            web::post().to(assign::preview),
+        )
         // Before `/households/{id}`, which would otherwise take `import` for an id.
         .route("/households/import", web::post().to(import::import))
         .route("/households/{id}", web::get().to(show::show))
@@ -42,6 +46,7 @@ pub fn sees_contact(caller: &Caller) -> bool {
         show::show,
         update::update,
         assign::assign,
+        assign::preview,
         import::import,
     ),
     components(schemas(
@@ -52,6 +57,8 @@ pub fn sees_contact(caller: &Caller) -> bool {
         types::UpdateHousehold,
         types::AssignHouseholds,
         types::Assigned,
+        types::AssignPreview,
+        types::MovingFrom,
         types::ImportForm,
         types::Imported,
     ))

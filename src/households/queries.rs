@@ -397,6 +397,47 @@ pub struct DossierRows {
     pub moves: Vec<HouseholdMove>,
 }
 
+/// The households of `ids` that a move into `target` would take out of another micro-grid,
+/// with where each lives now, and the target's leader: what `assign` would do, read without
+/// locks (`NotFound` if the target or any household is not the tenant's, as `assign`).
+pub async fn plan_move(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    ids: &[Uuid],
+    target: Uuid,
+) -> AppResult<(Option<Uuid>, Vec<(Uuid, Uuid)>)> {
+    let leader = micro_grid_leader(conn, tenant, target).await?;
+    let current: Vec<(Uuid, Uuid)> = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq_any(ids))
+        .select((households::id, households::micro_grid_id))
+        .load(conn)
+        .await?;
+    if current.len() != ids.len() {
+        return Err(AppError::NotFound);
+    }
+    let moving = current
+        .into_iter()
+        .filter(|(_, from)| *from != target)
+        .collect();
+    Ok((leader, moving))
+}
+
+/// How many issues of these households are not yet resolved: those a move takes along.
+pub async fn open_issue_count(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    household_ids: &[Uuid],
+) -> AppResult<i64> {
+    Ok(issues::table
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq_any(household_ids))
+        .filter(issues::status.ne(IssueStatus::Resolved))
+        .count()
+        .get_result(conn)
+        .await?)
+}
+
 /// Moves the households into `target`, all or none: any id that is not one of the
 /// tenant's households fails the whole move with `NotFound`. Each household that changes
 /// micro-grid gets a `household_moves` row. The rows are locked first so a concurrent move

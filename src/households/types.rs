@@ -86,11 +86,35 @@ pub struct Assigned {
     pub assigned: i64,
 }
 
+/// What `POST /households/assign` would do with the same body, without doing it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignPreview {
+    /// How many of the listed households would change micro-grid (those already in the
+    /// target stay where they are).
+    pub households: i64,
+    /// Issues of those households not yet resolved (open or escalated): they move with the
+    /// family to the new leader; resolved ones stay where they were raised.
+    pub open_issues: i64,
+    /// Where the moving households live now, by micro-grid, most households first.
+    pub from: Vec<MovingFrom>,
+    pub to_micro_grid_id: Uuid,
+    /// The target's leader, who would look after them; null when it has none.
+    pub to_leader_id: Option<Uuid>,
+}
+
+/// One micro-grid the households of a move would leave.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MovingFrom {
+    pub micro_grid_id: Uuid,
+    pub households: i64,
+}
+
 /// `POST /households/import`: a multipart form with one file.
 #[derive(ToSchema)]
 #[allow(dead_code)]
 pub struct ImportForm {
-    /// The roster, CSV (UTF-8) or XLSX, at most 20 MiB and 50,000 rows.
+    /// The roster, CSV (UTF-8, or GB18030/GBK as Excel saves "CSV" on a Chinese Windows) or
+    /// XLSX, at most 20 MiB and 50,000 rows.
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
 }

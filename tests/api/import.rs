@@ -574,14 +574,36 @@ async fn the_command_line_prints_every_bad_row_and_creates_nothing() {
     assert_eq!(households(&app).await, before);
 }
 
+/// Every household's name and address in the township, sorted.
+async fn names(app: &TestApp, town: &Township) -> Vec<(String, String)> {
+    let list = app
+        .get("/api/v1/households?per_page=100", &town.admin.token)
+        .await
+        .expect(200);
+    let mut names: Vec<(String, String)> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["name"].to_string(), h["address"].to_string()))
+        .collect();
+    names.sort();
+    names
+}
+
 #[tokio::test]
 async fn the_sample_rosters_in_the_docs_import_cleanly() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app, "alpha").await;
-    // The same roster in two languages: one township each (in one it would be twice).
+    // The same roster in two languages and in GBK: one township each (in one it would be
+    // twice).
     let beta = Township::create(&app, "beta").await;
+    let gamma = Township::create(&app, "gamma").await;
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/examples");
-    for (name, town) in [("households.csv", &t), ("households-en.csv", &beta)] {
+    for (name, town) in [
+        ("households.csv", &t),
+        ("households-en.csv", &beta),
+        ("households-gbk.csv", &gamma),
+    ] {
         let bytes = std::fs::read(examples.join(name)).unwrap();
         let body = upload(&app, &town.admin.token, name, bytes)
             .await
@@ -594,6 +616,8 @@ async fn the_sample_rosters_in_the_docs_import_cleanly() {
         .expect(200);
     assert_eq!(firm["total"], 1);
     assert_eq!(firm["items"][0]["kind"], "enterprise");
+    // The GBK sample's Chinese reads as the UTF-8 sample's.
+    assert_eq!(names(&app, &gamma).await, names(&app, &t).await);
 }
 
 #[tokio::test]
@@ -706,4 +730,81 @@ async fn a_bad_micro_grid_cell_is_that_rows_problem() {
     assert!(fields.get("row 5").is_none(), "{fields}");
     assert!(resp.bytes.len() < 4000, "the long name is not echoed whole");
     assert_eq!(households(&app).await, before);
+}
+
+/// The roster as Excel on a Chinese Windows saves "CSV": GBK, no BOM.
+fn gbk(text: &str) -> Vec<u8> {
+    let (bytes, _, unmappable) = encoding_rs::GBK.encode(text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&bytes).is_err(), "really not UTF-8");
+    bytes.into_owned()
+}
+
+#[tokio::test]
+async fn a_gbk_csv_imports_with_its_chinese_intact() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let before = households(&app).await;
+    let rows = [
+        "新埭村第1微网格,农户,沈金根,新埭村3组12号,,,4,\"低保户，独居老人\"".to_owned(),
+        "工业园区第1微网格,企业,嘉兴新埭服饰有限公司,工业园区创业路6号,,,,规上企业".to_owned(),
+    ];
+    let body = upload(
+        &app,
+        &t.admin.token,
+        "花名册.csv",
+        gbk(&csv(ZH_HEADER, &rows)),
+    )
+    .await
+    .expect(201);
+    assert_eq!(body, json!({"created": 2}));
+    assert_eq!(households(&app).await, before + 2);
+    let shen = named(&app, &t, "沈金根").await;
+    assert_eq!(shen["address"], "新埭村3组12号");
+    assert_eq!(shen["tags"], json!(["低保户", "独居老人"]));
+    assert_eq!(shen["micro_grid_id"], t.m1.to_string());
+    let firm = named(&app, &t, "嘉兴新埭服饰有限公司").await;
+    assert_eq!(firm["kind"], "enterprise");
+}
+
+#[tokio::test]
+async fn a_csv_neither_utf8_nor_gbk_is_refused_naming_both_and_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let before = households(&app).await;
+    // A good GBK row, then bytes that are neither UTF-8 nor GB18030 (0xFF) on line 3.
+    let mut bytes = gbk(&csv(
+        ZH_HEADER,
+        &["新埭村第1微网格,农户,沈金根,新埭村3组12号,,,,".to_owned()],
+    ));
+    bytes.extend(b"\xff\xfe,\xff\r\n");
+    let resp = upload(&app, &t.admin.token, "roster.csv", bytes).await;
+    resp.expect_error(422, "validation_failed");
+    let problem = resp.body["error"]["fields"]["file"][0].as_str().unwrap();
+    // The GBK header is not UTF-8 already; GB18030 reads on to the bad bytes.
+    assert!(problem.contains("UTF-8 (line 1"), "{problem}");
+    assert!(problem.contains("GB18030/GBK (line 3"), "{problem}");
+    assert_eq!(households(&app).await, before);
+}
+
+#[tokio::test]
+async fn the_command_line_reads_gbk_too() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let rows = ["新埭村第2微网格,居民,陆美华,新埭镇人民路8号,,,2,".to_owned()];
+    let output = cli(&app, "alpha", &gbk(&csv(ZH_HEADER, &rows)), "roster.csv").await;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "stdout: {stdout}\nstderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let lu = named(&app, &t, "陆美华").await;
+    assert_eq!(lu["address"], "新埭镇人民路8号");
+    assert_eq!(lu["micro_grid_id"], t.m2.to_string());
+    // Bytes in neither encoding: refused, the message naming both.
+    let output = cli(&app, "alpha", b"micro_grid,kind\n\xff\n", "roster.csv").await;
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("GB18030/GBK"), "{stderr}");
 }

@@ -14,6 +14,7 @@ mod households;
 mod import;
 mod issues;
 mod micro_grids;
+mod previews;
 mod robustness;
 mod row_security;
 mod service;

@@ -1,12 +1,15 @@
 //! Reading a household roster (花名册) as township offices keep them: a CSV saved from Excel
-//! (UTF-8, with or without BOM) or the Excel workbook itself, English or Chinese headers in
+//! (UTF-8 with or without BOM, or GB18030/GBK as Excel's plain "CSV" on a Chinese Windows)
+//! or the Excel workbook itself, English or Chinese headers in
 //! any order. Pure: bytes in, rows of checked households (or every problem) out; the micro-
 //! grid names are resolved against the database by the caller.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
+use encoding_rs::{DecoderResult, GB18030};
 
 use crate::error::FieldErrors;
 use crate::grids::types::{clean_text, MAX_NAME};
@@ -196,12 +199,8 @@ pub fn read(
 
 /// The CSV's records as cells, each with its spreadsheet row number.
 fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
-    let bytes = bytes.strip_prefix(BOM).unwrap_or(bytes);
-    if std::str::from_utf8(bytes).is_err() {
-        return Err(FileProblem::file(
-            "not a CSV in UTF-8 nor an XLSX workbook; in Excel choose \"CSV UTF-8\" or save as .xlsx",
-        ));
-    }
+    let text = csv_text(bytes)?;
+    let bytes = text.as_bytes();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -236,6 +235,63 @@ fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
         }
     }
     Ok(grid)
+}
+
+/// The CSV's text. Excel saves "CSV UTF-8" with a BOM, and plain "CSV" in the Windows code
+/// page, which on a Chinese Windows is GBK; GB18030 is GBK's superset, so reading GB18030
+/// reads both. UTF-8 is tried first: GBK text is almost never valid UTF-8, whereas UTF-8
+/// read as GB18030 decodes without an error into nonsense. A file with the UTF-8 BOM is
+/// UTF-8 and nothing else.
+fn csv_text(bytes: &[u8]) -> Result<Cow<'_, str>, FileProblem> {
+    let (bytes, marked) = match bytes.strip_prefix(BOM) {
+        Some(rest) => (rest, true),
+        None => (bytes, false),
+    };
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok(Cow::Borrowed(text)),
+        Err(e) => e,
+    };
+    let utf8_line = line_of(bytes, utf8_error.valid_up_to());
+    if marked {
+        return Err(FileProblem::file(format!(
+            "read as UTF-8 (the file starts with the UTF-8 byte order mark), but line {utf8_line} \
+             is not UTF-8; save the roster again as \"CSV UTF-8\" or as .xlsx"
+        )));
+    }
+    match gb18030(bytes) {
+        Ok(text) => Ok(Cow::Owned(text)),
+        Err(offset) => Err(FileProblem::file(format!(
+            "neither UTF-8 (line {utf8_line} is not) nor GB18030/GBK (line {} is not), the \
+             encodings a CSV is read in; in Excel save as \"CSV UTF-8\" or as .xlsx",
+            line_of(bytes, offset)
+        ))),
+    }
+}
+
+/// The bytes decoded as GB18030, or the offset of the first byte sequence that is not.
+fn gb18030(bytes: &[u8]) -> Result<String, usize> {
+    let mut decoder = GB18030.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .ok_or(0usize)?;
+    let mut text = String::with_capacity(capacity);
+    match decoder.decode_to_string_without_replacement(bytes, &mut text, true) {
+        (DecoderResult::InputEmpty, _) => Ok(text),
+        // `read` ends `after` bytes past a malformed sequence `bad` bytes long.
+        (DecoderResult::Malformed(bad, after), read) => {
+            Err(read.saturating_sub(usize::from(bad) + usize::from(after)))
+        }
+        // Cannot happen with the capacity asked for; report the file as undecodable.
+        (DecoderResult::OutputFull, read) => Err(read),
+    }
+}
+
+/// The 1-based line of the byte at `offset`.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
 }
 
 /// Most columns a roster row is read across (it has nine).
@@ -592,6 +648,22 @@ mod tests {
     }
 
     #[test]
+    fn gbk_and_gb18030_csv_read_as_the_same_rows_as_utf8() {
+        let utf8 = "微网格,类型,户主/名称,地址\n新埭村第1微网格,农户,张建国,新埭村1组\n";
+        let (gbk, _, unmappable) = encoding_rs::GBK.encode(utf8);
+        assert!(!unmappable);
+        assert_ne!(gbk.as_ref(), utf8.as_bytes());
+        let rows = read(&gbk, Some("roster.csv"), None).unwrap();
+        assert_eq!(rows, csv_rows(utf8).unwrap());
+        assert_eq!(household(&rows[0]).name, "张建国");
+        // GB18030 beyond GBK: a rare name character (𠀀, four bytes in GB18030).
+        let rare = utf8.replace("张建国", "张𠀀");
+        let (gb18030, _, _) = GB18030.encode(&rare);
+        let rows = read(&gb18030, None, None).unwrap();
+        assert_eq!(household(&rows[0]).name, "张𠀀");
+    }
+
+    #[test]
     fn only_the_required_columns_are_needed_and_blank_rows_are_skipped() {
         let text = "micro_grid,kind,name,address\n\n,,,\nm1,resident,李梅,新埭镇人民路8号\n";
         let rows = csv_rows(text).unwrap();
@@ -637,9 +709,22 @@ mod tests {
             .unwrap_err()
             .problem
             .contains("no households"));
-        // "户主" in GBK, as Excel on a Chinese Windows saves "CSV".
-        let gbk = b"\xbb\xa7\xd6\xf7,kind\n";
-        assert!(read(gbk, None, None).unwrap_err().problem.contains("UTF-8"));
+        // Neither UTF-8 nor GB18030 (0xFF is in neither), from line 2 on.
+        let foreign = read(b"micro_grid,kind\n\xff\xfe,x\n", None, None).unwrap_err();
+        assert_eq!(foreign.field, "file");
+        assert!(
+            foreign.problem.contains("UTF-8 (line 2"),
+            "{}",
+            foreign.problem
+        );
+        assert!(
+            foreign.problem.contains("GB18030/GBK (line 2"),
+            "{}",
+            foreign.problem
+        );
+        // A UTF-8 BOM and then GBK: the BOM says UTF-8, so no second guess.
+        let marked = read(b"\xEF\xBB\xBFmicro_grid\n\xbb\xa7\xd6\xf7\n", None, None);
+        assert!(marked.unwrap_err().problem.contains("byte order mark"));
         let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         assert!(read(&xls, None, None).unwrap_err().problem.contains(".xls"));
         let broken_zip = b"PK\x03\x04 not really a workbook";

@@ -3,7 +3,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -22,5 +22,5 @@ test('the audit log filtered by 操作人 and 操作 lists what the API lists', 
   assert.ok(expected.total > 0);
   assert.deepEqual([...new Set(await rows.locator('td:nth-child(3)').allTextContents())], ['新建住户']);
   await assertAccessible(page, '审计');
-  await world.screenshot('console-audit.png');
+  await shot(world, 'console-audit.png');
 });

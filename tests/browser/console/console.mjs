@@ -83,6 +83,12 @@ export async function assertAccessible(page, what) {
   assert.deepEqual(violations, [], `${what}: accessibility violations`);
 }
 
+/** A screenshot for docs/console.md, without a focus ring or caret left by the test. */
+export async function shot(world, file) {
+  await world.page.evaluate(() => document.activeElement?.blur());
+  await world.screenshot(file);
+}
+
 /** Numbers as the console shows them (zh-CN grouping). */
 export const count = (n) => Number(n).toLocaleString('zh-CN');
 export const percent = (x) => (x == null ? '—' : `${(x * 100).toFixed(1)}%`);

@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -32,7 +32,7 @@ test('the admin reassigns a micro-grid and the preview\'s counts equal what the 
   assert.equal(Number(households), first.households);
   assert.equal(Number(openIssues), openBefore.length);
   await assertAccessible(page, '网格: 更换网格长');
-  await world.screenshot('console-grids.png');
+  await shot(world, 'console-grids.png');
 
   // Nothing changed before 确认.
   assert.equal((await admin.get(`/micro-grids/${first.id}`)).leader_id, first.leader_id);

@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -46,7 +46,7 @@ test('the admin finds a household, edits its dossier and moves two households wi
   await preview.waitFor();
   assert.match(await preview.textContent(), /2 户将转入第二微网格，由网格长李秀英负责，随之转交 1 件未办结诉求/);
   await assertAccessible(page, '住户: 调整网格');
-  await world.screenshot('console-households.png');
+  await shot(world, 'console-households.png');
   await page.getByRole('button', { name: '确认' }).click();
   await page.getByRole('status').filter({ hasText: '已将 2 户调整到第二微网格' }).waitFor();
 

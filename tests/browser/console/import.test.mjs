@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -35,7 +35,7 @@ test('a roster with two bad rows shows both and stores nothing; the fixed roster
   assert.match(problems[1], /工厂/);
   assert.equal(await countHouseholds(world), before, 'nothing stored');
   await assertAccessible(page, '导入: refused');
-  await world.screenshot('console-import.png');
+  await shot(world, 'console-import.png');
 
   await upload(page, 'roster.csv');
   await page.getByRole('status').filter({ hasText: '导入成功：新建 4 户' }).waitFor();

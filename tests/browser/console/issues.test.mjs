@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser } from '../harness.mjs';
-import { assertAccessible, desk, eventually, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, eventually, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -32,7 +32,7 @@ test('the admin filters issues and takes one through escalate, resolve and feedb
 
   await page.getByLabel('办理结果').fill('已修补路面');
   await assertAccessible(page, '诉求');
-  await world.screenshot('console-issues.png');
+  await shot(world, 'console-issues.png');
   await page.getByRole('button', { name: '办结' }).click();
   assert.ok(await eventually(() => status('resolved')), 'resolved');
   await page.getByRole('button', { name: '满意度回访' }).click();

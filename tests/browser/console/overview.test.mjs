@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { closeBrowser } from '../harness.mjs';
 import {
   apiFile, assertAccessible, count, csvRows, desk, figure, navLinks, overviewComplete, percent,
-  secondGridAndSupervisor, signInAndWait, xlsxRows,
+  secondGridAndSupervisor, shot, signInAndWait, xlsxRows,
 } from './console.mjs';
 
 after(closeBrowser);
@@ -52,7 +52,7 @@ test('the dashboard shows the summary of /api/v1/stats/summary for the range on 
   await assertAccessible(page, '概览');
   await page.getByLabel('开始日期').fill(from);
   await overviewComplete(page);
-  await world.screenshot('console-overview.png');
+  await shot(world, 'console-overview.png');
   assert.deepEqual(world.problems, []);
 });
 

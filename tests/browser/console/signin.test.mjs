@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser, Api, TOWNSHIP } from '../harness.mjs';
-import { assertAccessible, desk, navLinks, PLATFORM, signIn, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, navLinks, PLATFORM, signIn, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -37,7 +37,7 @@ test('the platform admin creates a township and its first admin, who can sign in
   await page.getByRole('status').filter({ hasText: '已创建黎明镇' }).waitFor();
   await page.getByRole('table', { name: '乡镇列表' }).getByText('黎明镇').waitFor();
   await assertAccessible(page, '乡镇');
-  await world.screenshot('console-townships.png');
+  await shot(world, 'console-townships.png');
   const root = new Api(world.base);
   await root.login(null, PLATFORM);
   const tenants = await root.get('/tenants');

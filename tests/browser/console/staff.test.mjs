@@ -4,7 +4,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser, Api, TOWNSHIP } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait } from './console.mjs';
+import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
 
 after(closeBrowser);
 
@@ -34,7 +34,7 @@ test('the admin creates, resets, re-roles and deactivates a person', async (t) =
   await page.getByRole('status').filter({ hasText: '已为 周海燕 设置新密码' }).waitFor();
   await new Api(world.base).login(TOWNSHIP.code, { username: 'leader003', password: 'second-pass-2026' });
   await assertAccessible(page, '人员');
-  await world.screenshot('console-staff.png');
+  await shot(world, 'console-staff.png');
 
   await page.getByRole('button', { name: '停用' }).click();
   await page.getByRole('status').filter({ hasText: '已停用 周海燕' }).waitFor();

@@ -85,7 +85,7 @@ export async function assertAccessible(page, what) {
 
 /** A screenshot for docs/console.md, without a focus ring or caret left by the test. */
 export async function shot(world, file) {
-  await world.page.evaluate(() => document.activeElement?.blur());
+  await world.page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
   await world.screenshot(file);
 }
 

@@ -4,6 +4,7 @@
     python3 bench/bench.py writes   # 1 visit writes vs pgbench, 6 peak RSS
     python3 bench/bench.py batch    # 2 one batch of 500 vs 500 single requests
     python3 bench/bench.py scale    # 5 demo --weeks 52, 3 statistics vs SQL floor, 4 growth
+    python3 bench/bench.py console  # 7 the console's 概览 page: its statistics requests
     python3 bench/bench.py all
 
 Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432, a role that may
@@ -39,6 +40,8 @@ MICRO_GRIDS = int(os.environ.get("BENCH_MICRO_GRIDS", "10"))
 HOUSEHOLDS = int(os.environ.get("BENCH_HOUSEHOLDS", "320"))
 RUNS = int(os.environ.get("BENCH_RUNS", "7"))
 TMP = os.environ.get("BENCH_TMP", "/tmp/lianxin-bench")
+# Databases are named <prefix>_writes, _batch, _demo, _console (dropped first).
+DB_PREFIX = os.environ.get("BENCH_DB_PREFIX", "lianxin_bench")
 
 results = {}
 
@@ -288,7 +291,7 @@ def pgbench(db, script, clients, tenant, admin, role=None):
 
 
 def writes():
-    db = "lianxin_bench_writes"
+    db = f"{DB_PREFIX}_writes"
     build()
     say(f"== 1/6 visit writes ({HOUSEHOLDS} households, {MICRO_GRIDS} leaders); load {load_avg()}")
     tenant, admin, leaders = write_township(db)
@@ -358,7 +361,7 @@ def writes():
 
 
 def batch():
-    db = "lianxin_bench_batch"
+    db = f"{DB_PREFIX}_batch"
     build()
     say(f"== 2 batch of 500 vs 500 single requests; load {load_avg()}")
     _, _, leaders = write_township(db)
@@ -414,7 +417,7 @@ def sql_floor(db, tenant, start, end, runs=RUNS):
 
 
 def scale():
-    db = "lianxin_bench_demo"
+    db = f"{DB_PREFIX}_demo"
     build()
     weeks = int(os.environ.get("BENCH_WEEKS", "52"))
     say(f"== 5 seeding: demo --weeks {weeks}; load {load_avg()}")
@@ -491,6 +494,88 @@ def scale():
         server.stop()
 
 
+def seed_demo(db, weeks):
+    """A fresh database with the demo township and `weeks` of history; seconds it took."""
+    fresh_db(db)
+    lianxin(db, "migrate")
+    start = time.perf_counter()
+    lianxin(db, "demo", "--weeks", str(weeks))
+    secs = time.perf_counter() - start
+    psql(db, "VACUUM ANALYZE")
+    return secs
+
+
+def page_load(token, paths):
+    """The requests a page makes at sign-in, sent at once on their own connections as a
+    browser does; wall time until the last answer (seconds) and each request's time."""
+    import threading
+    times = {}
+
+    def one(path):
+        times[path] = Api(token).call("GET", path, expect=200)[2]
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=one, args=(p,)) for p in paths]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - start, times
+
+
+def console():
+    """7: the console's 概览 (statistics) page on the demo township with BENCH_WEEKS of
+    history: sign-in, then the page's requests for a year by week (summary, weekly rows,
+    micro-grid rows for the 10 lowest coverages) at once; then every statistics request the
+    page can make, alone, for a year and for 30 days (median and worst of BENCH_RUNS after a
+    warm-up)."""
+    db = f"{DB_PREFIX}_console"
+    build()
+    weeks = int(os.environ.get("BENCH_WEEKS", "52"))
+    say(f"== 7 console: demo --weeks {weeks}; load {load_avg()}")
+    record("console_demo_seconds", round(seed_demo(db, weeks), 1))
+    record("console_demo_visits", int(psql(db, "SELECT count(*) FROM visits")))
+    record("console_demo_households", int(psql(db, "SELECT count(*) FROM households")))
+    zone = psql(db, "SELECT timezone FROM tenants WHERE code = 'xindai'")
+    today = dt.date.fromisoformat(psql(db, f"SELECT (now() AT TIME ZONE '{zone}')::date"))
+    password = os.environ.get("LIANXIN_DEMO_PASSWORD") or demo_password()
+    server = Server(db)
+    try:
+        say(f"== 7 the 概览 page, a year by week; load {load_avg()}")
+        year = f"from={today - dt.timedelta(days=364)}&to={today}"
+        page = [f"/api/v1/stats/summary?{year}",
+                f"/api/v1/stats/breakdown?by=week&{year}",
+                f"/api/v1/stats/breakdown?by=micro_grid&{year}"]
+        walls, signins, slowest = [], [], []
+        for run in range(RUNS + 1):
+            start = time.perf_counter()
+            token = login("xindai", "admin", password)
+            signin = time.perf_counter() - start
+            wall, each = page_load(token, page)
+            if run:  # the first is the warm-up
+                walls.append(wall)
+                signins.append(signin)
+                slowest.append(max(each.values()))
+        record("console_signin_ms", median_ms(signins))
+        record("console_page_year_by_week_ms", median_ms(walls))
+        record("console_page_year_by_week_worst_ms", round(max(walls) * 1000, 2))
+        say(f"== 7 each statistics request alone; load {load_avg()}")
+        admin = Api(login("xindai", "admin", password))
+        for label, days in (("30d", 30), ("year", 365)):
+            q = f"from={today - dt.timedelta(days=days - 1)}&to={today}"
+            for name, path in (("summary", f"/api/v1/stats/summary?{q}"),
+                               ("week", f"/api/v1/stats/breakdown?by=week&{q}"),
+                               ("grid", f"/api/v1/stats/breakdown?by=grid&{q}"),
+                               ("micro_grid", f"/api/v1/stats/breakdown?by=micro_grid&{q}"),
+                               ("leader", f"/api/v1/stats/breakdown?by=leader&{q}")):
+                admin.call("GET", path, expect=200)  # warm-up
+                samples = [admin.call("GET", path, expect=200)[2] for _ in range(RUNS)]
+                record(f"console_{name}_{label}_ms", median_ms(samples))
+                record(f"console_{name}_{label}_worst_ms", round(max(samples) * 1000, 2))
+    finally:
+        server.stop()
+
+
 def demo_password():
     src = open(os.path.join(ROOT, "src", "demo", "mod.rs")).read()
     found = re.search(r'DEFAULT_PASSWORD: &str = "([^"]+)"', src)
@@ -518,13 +603,15 @@ def grow(db):
                i.raised_at - k * interval '364 days',
                coalesce(i.resolved_at, i.raised_at + interval '3 days') - k * interval '364 days',
                coalesce(i.resolution, '已解决'), true
-        FROM issues i CROSS JOIN generate_series(1, 4) k;""")
+        FROM issues i CROSS JOIN generate_series(1, 4) k;
+        -- Copied by SQL, past the recording statement: the statistics' rollup made anew.
+        SELECT visit_days_rebuild(id) FROM tenants;""")
     psql(db, "VACUUM ANALYZE")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["writes", "batch", "scale", "all"])
+    parser.add_argument("what", choices=["writes", "batch", "scale", "console", "all"])
     args = parser.parse_args()
     needed = ["psql"] + (["wrk", "pgbench"] if args.what in ("writes", "all") else [])
     missing = [tool for tool in needed if shutil.which(tool) is None]
@@ -538,6 +625,8 @@ def main():
         batch()
     if args.what in ("scale", "all"):
         scale()
+    if args.what in ("console", "all"):
+        console()
     os.makedirs(TMP, exist_ok=True)
     with open(os.path.join(TMP, f"results-{args.what}.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -77,12 +77,16 @@ def pg_bin(name: str) -> str:
 class Postgres:
     """A throwaway cluster of the drill's own, or a fresh database on a given server."""
 
-    def __init__(self, workdir: Path, admin_url: str | None):
+    def __init__(self, workdir: Path, admin_url: str | None, db: str | None = None,
+                 settings: str = ""):
+        """`db`: the database's name (default: a fresh random one); `settings`: extra server
+        options for a cluster of the drill's own (`-c name=value …`)."""
         self.workdir = workdir
         self.admin_url = admin_url
         self.own = admin_url is None
         self.as_root = os.geteuid() == 0
-        self.db = f"drill_{uuid.uuid4().hex[:12]}"
+        self.db = db or f"drill_{uuid.uuid4().hex[:12]}"
+        self.settings = settings
         if self.own:
             self.pgdata = workdir / "pgdata"
             self.port = free_port()
@@ -112,7 +116,7 @@ class Postgres:
         self._run([pg_bin("pg_ctl"), "start", "-w", "-t", "60", "-D", str(self.pgdata),
                    "-l", str(self.workdir / "postgres.log"), "-o",
                    f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.workdir} "
-                   "-c max_connections=200"])
+                   f"-c max_connections=200 {self.settings}"])
 
     def stop(self, mode: str = "fast") -> None:
         assert self.own, "the drill can only stop a cluster of its own"

@@ -1,10 +1,11 @@
 //! The authenticated caller, and the only way a handler reaches tenant data.
 //!
 //! `Caller` is an extractor: a handler that takes one cannot run without a valid token.
-//! `Caller::db` checks out a connection, tells PostgreSQL whose tenant the session belongs to
-//! (`app.tenant_id`, the row-level-security key) and confirms in the same round trip that
-//! the user is still active with the same token version, so a deactivated user or a changed
-//! password stops every live token at once.
+//! `Caller::db` checks out a connection, opens the request's transaction scoped to the
+//! caller's township (`SET LOCAL app.tenant_id`, the row-level-security key, see db::scoped)
+//! and confirms that the user is still active with the same token version, so a deactivated
+//! user or a changed password stops every live token at once. A handler that writes ends with
+//! `conn.commit()`; an uncommitted request is rolled back.
 
 use std::future::{ready, Ready};
 use std::net::IpAddr;
@@ -12,13 +13,13 @@ use std::net::IpAddr;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 use diesel::pg::Pg;
 use diesel::query_builder::AstPass;
-use diesel::sql_types::{Integer, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Integer, Nullable, Uuid as SqlUuid};
 use diesel::QueryResult;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
-use crate::db::DbConn;
+use crate::db::TenantConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
@@ -60,36 +61,12 @@ impl Caller {
         &self.state
     }
 
-    /// A connection scoped to the caller's tenant, after confirming the session is live.
-    pub async fn db(&self) -> AppResult<DbConn> {
+    /// The request's transaction, scoped to the caller's tenant, after confirming the
+    /// session is live. Writes need `commit()`.
+    pub async fn db(&self) -> AppResult<TenantConn> {
         let (conn, nothing) = self.db_pipelined(async |_| Ok(())).await?;
         nothing?;
         Ok(conn)
-    }
-}
-
-/// Tells the session whose tenant it works for (the row-level-security key).
-pub struct SetTenant {
-    tenant: String,
-}
-
-impl SetTenant {
-    pub fn new(tenant_id: Uuid) -> SetTenant {
-        SetTenant {
-            tenant: tenant_id.to_string(),
-        }
-    }
-}
-
-impl Prepared for SetTenant {
-    type Id = SetTenant;
-    const SQL: &'static str = "SELECT set_config('app.tenant_id', $tenant, false)";
-
-    fn bind<'b>(&'b self, name: &str, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        match name {
-            "tenant" => out.push_bind_param::<Text, _>(&self.tenant),
-            other => Err(unknown_placeholder(other)),
-        }
     }
 }
 
@@ -116,41 +93,42 @@ impl Prepared for SessionCheck {
 }
 
 impl Caller {
-    /// `db` in one round trip for a hot path: the tenant setting, the session check and
-    /// `first` go out pipelined, in that order. `first` runs before the check's answer is
-    /// known, so it must itself change nothing unless the session is live (join `users` on
-    /// the caller's id, `active` and token version, as the visit statement does); its answer is
-    /// dropped and 401 returned when the check fails, exactly as `db` would have.
+    /// `db`, with `first` pipelined after the session check (two round trips in all: the
+    /// transaction with its tenant setting, then the check and `first`). `first` runs before
+    /// the check's answer is known, so it must itself change nothing unless the session is
+    /// live (join `users` on the caller's id, `active` and token version, as the visit
+    /// statement does); its answer is dropped and 401 returned when the check fails, exactly as
+    /// `db` would have.
     pub async fn db_pipelined<T>(
         &self,
         first: impl AsyncFnOnce(&diesel_async::AsyncPgConnection) -> QueryResult<T>,
-    ) -> AppResult<(DbConn, QueryResult<T>)> {
+    ) -> AppResult<(TenantConn, QueryResult<T>)> {
         let conn = self.state.pool().get().await?;
-        let tenant = self.tenant_id.map(|t| t.to_string()).unwrap_or_default();
-        let outcome = {
-            let shared: &diesel_async::AsyncPgConnection = &conn;
-            // Both are prepared once per connection: every request runs them.
-            let set_tenant = Statement(SetTenant { tenant }).execute(&mut &*shared);
-            let check = Statement(SessionCheck {
-                tenant_id: self.tenant_id,
-                user_id: self.user_id,
-            })
-            .load::<TokenVersion>(&mut &*shared);
-            // A database that hangs (frozen, or cut off without a reset) must not hold the
-            // request: this first round trip answers within the database timeout, or 503.
-            // `join`, not `try_join`: every statement sent is awaited before the connection
-            // is used again or returned to the pool.
-            tokio::time::timeout(self.state.settings().db_timeout, async {
-                futures_util::join!(set_tenant, check, first(shared))
-            })
-            .await
+        let check = SessionCheck {
+            tenant_id: self.tenant_id,
+            user_id: self.user_id,
         };
-        let Ok((set, live, answer)) = outcome else {
-            // The connection may be dead without knowing it: keep it out of the pool.
-            drop(deadpool::managed::Object::take(conn));
+        // A database that hangs (frozen, or cut off without a reset) must not hold the
+        // request: these round trips answer within the database timeout, or 503.
+        let outcome = tokio::time::timeout(self.state.settings().db_timeout, async {
+            let conn = TenantConn::begin(conn, self.tenant_id).await?;
+            let answers = {
+                let shared: &diesel_async::AsyncPgConnection = &conn;
+                // Prepared once per connection: every request runs it.
+                let live = Statement(check).load::<TokenVersion>(&mut &*shared);
+                // `join`, not `try_join`: every statement sent is awaited before the
+                // connection is used again or returned to the pool.
+                futures_util::join!(live, first(shared))
+            };
+            Ok::<_, diesel::result::Error>((conn, answers))
+        })
+        .await;
+        // On a timeout the connection (dropped inside the future) may be dead without knowing
+        // it; the transaction manager marks it broken, so the pool does not take it back.
+        let Ok(begun) = outcome else {
             return Err(AppError::Unavailable);
         };
-        set?;
+        let (conn, (live, answer)) = begun?;
         self.live(&live?)?;
         Ok((conn, answer))
     }

@@ -26,6 +26,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         types::RefreshRequest,
         types::TokenResponse,
         types::PasswordChange,
+        types::Me,
+        types::MyTenant,
         crate::users::User
     ))
 )]

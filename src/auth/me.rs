@@ -3,32 +3,54 @@
 use std::net::{IpAddr, Ipv4Addr};
 
 use actix_web::{web, HttpResponse};
-use diesel_async::AsyncConnection;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use secrecy::SecretString;
 
+use crate::db::schema::tenants;
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
 use crate::users::types::check_password;
-use crate::users::User;
 
-use super::types::PasswordChange;
+use super::types::{Me, MyTenant, PasswordChange};
 use super::{passwords, sessions, Caller};
 
 /// Who am I
+///
+/// The account, and the township's settings a phone needs to count due days offline
+/// (`tenant`, null for a platform admin).
 #[utoipa::path(
     get,
     path = "/api/v1/me",
     tag = "auth",
     responses(
-        (status = 200, description = "The caller's account", body = User),
+        (status = 200, description = "The caller's account and township", body = Me),
         (status = 401, description = "Not logged in, or the session has ended", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
-pub async fn me(caller: Caller) -> AppResult<web::Json<User>> {
+pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
     let mut conn = caller.db().await?;
     let (account, _) =
         sessions::find_with_hash(&mut conn, caller.tenant_id, caller.user_id).await?;
-    Ok(web::Json(account.user))
+    let tenant = match caller.tenant_id {
+        Some(tenant) => Some(
+            tenants::table
+                .filter(tenants::id.eq(tenant))
+                .select((
+                    tenants::code,
+                    tenants::name,
+                    tenants::timezone,
+                    tenants::visit_interval_days,
+                ))
+                .first::<MyTenant>(&mut conn)
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(web::Json(Me {
+        user: account.user,
+        tenant,
+    }))
 }
 
 /// Change my password
@@ -113,5 +135,6 @@ pub async fn change_password(
         Ok(())
     })
     .await?;
+    conn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -13,5 +13,5 @@ pub mod throttle;
 pub mod tokens;
 pub mod types;
 
-pub use caller::{Caller, SetTenant};
+pub use caller::Caller;
 pub use scope::{Scope, ScopeKeys};

@@ -2,7 +2,8 @@
 //!
 //! A chain is one login's line of refresh tokens. Each refresh spends the presented token
 //! and adds the next one to the chain; presenting a spent token means it was copied, so the
-//! whole chain (the thief's and the owner's) is revoked. Tokens are stored as SHA-256
+//! whole chain (the thief's and the owner's) is revoked — except once, right after its
+//! spending, when the answer may simply have been lost (`rotate`). Tokens are stored as SHA-256
 //! hashes: a database leak yields no usable token.
 //!
 //! These are platform paths (the caller has no verified token yet), so they use the pool
@@ -10,7 +11,6 @@
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -49,10 +49,10 @@ impl From<PlatformAdminRow> for Account {
     }
 }
 
-/// Tells PostgreSQL whose township the rest of the transaction works in.
+/// Tells PostgreSQL whose township the rest of the transaction works in (`SET LOCAL`, which
+/// Citus forwards to the workers: db::scoped).
 async fn scope_to(conn: &mut AsyncPgConnection, tenant: Option<Uuid>) -> AppResult<()> {
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
+    diesel::sql_query(crate::db::scoped::scope_sql(tenant))
         .execute(conn)
         .await?;
     Ok(())
@@ -126,18 +126,21 @@ async fn find_active(
     Ok(account)
 }
 
-/// Issues an access token and the next refresh token of `chain`.
+/// Issues an access token and the next refresh token of `chain`; `replaces` is the token
+/// spent for it, which remembers its replacement (see `rotate`).
 async fn issue(
     conn: &mut AsyncPgConnection,
     state: &AppState,
     account: Account,
     chain: Uuid,
+    replaces: Option<&[u8]>,
 ) -> AppResult<TokenResponse> {
     let refresh_token = new_refresh_token();
+    let hash = refresh_token_hash(&refresh_token);
     let ttl = Duration::from_std(state.settings().refresh_ttl).unwrap_or(Duration::days(30));
     diesel::insert_into(refresh_tokens::table)
         .values((
-            refresh_tokens::token_hash.eq(refresh_token_hash(&refresh_token)),
+            refresh_tokens::token_hash.eq(&hash),
             refresh_tokens::chain_id.eq(chain),
             refresh_tokens::tenant_id.eq(account.user.tenant_id),
             refresh_tokens::user_id.eq(account.user.id),
@@ -145,6 +148,13 @@ async fn issue(
         ))
         .execute(conn)
         .await?;
+    if let Some(spent) = replaces {
+        diesel::update(refresh_tokens::table)
+            .filter(refresh_tokens::token_hash.eq(spent))
+            .set(refresh_tokens::replaced_by.eq(&hash))
+            .execute(conn)
+            .await?;
+    }
     let user = account.user;
     let keys = state.tokens();
     Ok(TokenResponse {
@@ -188,7 +198,7 @@ pub async fn start(
             }
             None => tracing::info!(%user, ip, "platform admin logged in"),
         }
-        issue(conn, state, account, Uuid::now_v7()).await
+        issue(conn, state, account, Uuid::now_v7(), None).await
     })
     .await
 }
@@ -198,6 +208,18 @@ struct Presented {
     chain_id: Uuid,
     tenant_id: Option<Uuid>,
     user_id: Uuid,
+}
+
+/// A spent token presented again, as found (locked) in the table.
+#[derive(Queryable)]
+struct SpentBefore {
+    chain_id: Uuid,
+    tenant_id: Option<Uuid>,
+    user_id: Uuid,
+    /// The token its spending issued, if its replay may still be forgiven.
+    replaced_by: Option<Vec<u8>>,
+    /// Spent within the grace period, and its chain not revoked.
+    recent: bool,
 }
 
 enum Rotation {
@@ -210,7 +232,22 @@ enum Rotation {
 
 const SESSION_ENDED: AppError = AppError::Unauthenticated("the session has ended; log in again");
 
+/// A spent token's replay is taken for a lost answer within 60 seconds of its spending
+/// (api.md, Auth), unless its chain has ended.
+const RECENT_AND_LIVE: &str = "refresh_tokens.spent_at > now() - interval '60 seconds' \
+     AND refresh_tokens.revoked_at IS NULL";
+
 /// Spends `presented` and returns the next pair of its chain.
+///
+/// A phone at a door loses answers: it sends its refresh token, the server spends it and
+/// answers, the answer never arrives, and the phone still holds only the spent token. So a
+/// spent token is forgiven **once**, within 60 seconds of its spending, and only while the
+/// replacement it was spent for has never been used: the replacement is spent in the same
+/// step (so whoever might hold it can no longer use it) and a new pair of the chain is
+/// issued. The chain still has exactly one live token; two holders cannot go on side by side.
+/// Every other reuse — a second replay, a replay after the window or after the replacement
+/// was used, an older token of the chain, or the superseded replacement itself — means a
+/// copy exists, and the whole chain is revoked as before.
 pub async fn rotate(
     conn: &mut AsyncPgConnection,
     state: &AppState,
@@ -237,25 +274,12 @@ pub async fn rotate(
                 .await
                 .optional()?;
             let Some(spent) = spent else {
-                let replayed: Option<(Uuid, Option<Uuid>, Uuid)> = refresh_tokens::table
-                    .filter(refresh_tokens::token_hash.eq(&hash))
-                    .filter(refresh_tokens::spent_at.is_not_null())
-                    .select((
-                        refresh_tokens::chain_id,
-                        refresh_tokens::tenant_id,
-                        refresh_tokens::user_id,
-                    ))
-                    .first(conn)
-                    .await
-                    .optional()?;
-                return Ok(replayed.map_or(Rotation::Refused, |(chain, tenant, user)| {
-                    Rotation::Replayed(chain, tenant, user)
-                }));
+                return replayed(conn, state, &hash).await;
             };
             scope_to(conn, spent.tenant_id).await?;
             match find_active(conn, spent.tenant_id, spent.user_id).await? {
                 Some(account) => Ok(Rotation::Renewed(
-                    issue(conn, state, account, spent.chain_id).await?,
+                    issue(conn, state, account, spent.chain_id, Some(hash.as_slice())).await?,
                 )),
                 None => Ok(Rotation::Refused),
             }
@@ -287,6 +311,65 @@ pub async fn rotate(
             .await?;
             Err(SESSION_ENDED)
         }
+    }
+}
+
+/// A token that could not be spent: unknown or dead (`Refused`), a lost answer's replay
+/// (`Renewed`, see `rotate`), or a copy's (`Replayed`).
+async fn replayed(
+    conn: &mut AsyncPgConnection,
+    state: &AppState,
+    hash: &[u8],
+) -> AppResult<Rotation> {
+    use diesel::dsl::now;
+    // Locked: of two replays of one token, the second waits and sees the first forgiven.
+    let found: Option<SpentBefore> = refresh_tokens::table
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .filter(refresh_tokens::spent_at.is_not_null())
+        .select((
+            refresh_tokens::chain_id,
+            refresh_tokens::tenant_id,
+            refresh_tokens::user_id,
+            refresh_tokens::replaced_by,
+            diesel::dsl::sql::<diesel::sql_types::Bool>(RECENT_AND_LIVE),
+        ))
+        .for_update()
+        .first(conn)
+        .await
+        .optional()?;
+    let Some(found) = found else {
+        return Ok(Rotation::Refused);
+    };
+    let copied = Rotation::Replayed(found.chain_id, found.tenant_id, found.user_id);
+    let (true, Some(replacement)) = (found.recent, found.replaced_by) else {
+        return Ok(copied);
+    };
+    // The replacement is spent here, if nobody has used it; it records no replacement of
+    // its own, so presenting it later revokes the chain.
+    let superseded = diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::token_hash.eq(&replacement))
+        .filter(refresh_tokens::spent_at.is_null())
+        .filter(refresh_tokens::revoked_at.is_null())
+        .filter(refresh_tokens::expires_at.gt(now))
+        .set(refresh_tokens::spent_at.eq(now))
+        .execute(conn)
+        .await?;
+    if superseded == 0 {
+        return Ok(copied);
+    }
+    // Forgiven once: the next replay of this token is a copy's.
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::token_hash.eq(hash))
+        .set(refresh_tokens::replaced_by.eq(None::<Vec<u8>>))
+        .execute(conn)
+        .await?;
+    scope_to(conn, found.tenant_id).await?;
+    tracing::info!(chain = %found.chain_id, "a lost refresh answer was replaced");
+    match find_active(conn, found.tenant_id, found.user_id).await? {
+        Some(account) => Ok(Rotation::Renewed(
+            issue(conn, state, account, found.chain_id, None).await?,
+        )),
+        None => Ok(Rotation::Refused),
     }
 }
 

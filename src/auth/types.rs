@@ -1,5 +1,6 @@
 //! Requests and responses of the login and session endpoints (api.md "Auth").
 
+use diesel::Queryable;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -35,6 +36,31 @@ pub struct TokenResponse {
     /// Single use: refreshing spends it and returns a new one.
     pub refresh_token: String,
     pub user: User,
+}
+
+/// `GET /me`: the caller's account and what a phone needs to count due days offline.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    #[serde(flatten)]
+    pub user: User,
+    /// The caller's township; null for a platform admin.
+    #[schema(required = true)]
+    pub tenant: Option<MyTenant>,
+}
+
+/// The township's settings that a client works with offline.
+#[derive(Serialize, ToSchema, Queryable)]
+pub struct MyTenant {
+    #[schema(example = "xindai")]
+    pub code: String,
+    #[schema(example = "新埭镇")]
+    pub name: String,
+    /// IANA zone in which the township's days are counted.
+    #[schema(example = "Asia/Shanghai")]
+    pub timezone: String,
+    /// A household not visited within this many days is due.
+    #[schema(example = 7)]
+    pub visit_interval_days: i32,
 }
 
 /// `POST /me/password`.

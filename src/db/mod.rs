@@ -4,6 +4,9 @@ pub mod cluster;
 pub mod migrate;
 pub mod prepared;
 pub mod schema;
+pub mod scoped;
+
+pub use scoped::TenantConn;
 
 use std::time::Duration;
 
@@ -18,6 +21,13 @@ use futures_util::FutureExt;
 
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type DbConn = Object<AsyncPgConnection>;
+
+/// The writing transaction's id, for the `changed_xid` columns: every write that changes what
+/// a phone keeps of a household stamps the household, its issue or its micro-grid with it
+/// (see `households::sync` for how phones read them).
+pub fn this_transaction() -> diesel::expression::SqlLiteral<schema::sql_types::Xid8> {
+    diesel::dsl::sql("pg_current_xact_id()")
+}
 
 /// The role the service's queries run as: no superuser, no BYPASSRLS, so the row-level
 /// security policies hold whatever URL the service was given (see the RLS migration).
@@ -67,8 +77,11 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
         let url = url.to_owned();
         async move {
             let mut conn = AsyncPgConnection::establish(&url).await?;
+            // `citus.propagate_set_commands`: on Citus, the township's `SET LOCAL` reaches
+            // the workers (db::scoped); on plain PostgreSQL it is an unused placeholder.
             conn.batch_execute(&format!(
-                "SET statement_timeout = {statement_timeout}; SET idle_in_transaction_session_timeout = 60000"
+                "SET statement_timeout = {statement_timeout}; SET idle_in_transaction_session_timeout = 60000; \
+                 SET citus.propagate_set_commands = 'local'"
             ))
             .await
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;

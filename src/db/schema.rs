@@ -1,6 +1,13 @@
 // The tables of `migrations/`, for diesel's query builder. Kept by hand; keep in step with
 // the migrations (the test suite runs every query against the migrated schema).
 
+pub mod sql_types {
+    /// PostgreSQL's 64-bit transaction id (`pg_current_xact_id()`), never wrapping.
+    #[derive(diesel::sql_types::SqlType, diesel::query_builder::QueryId)]
+    #[diesel(postgres_type(name = "xid8"))]
+    pub struct Xid8;
+}
+
 diesel::table! {
     tenants (id) {
         id -> Uuid,
@@ -52,6 +59,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
     micro_grids (tenant_id, id) {
         tenant_id -> Uuid,
         id -> Uuid,
@@ -60,6 +70,7 @@ diesel::table! {
         group_name -> Nullable<Text>,
         leader_id -> Nullable<Uuid>,
         created_at -> Timestamptz,
+        changed_xid -> Xid8,
     }
 }
 
@@ -76,6 +87,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
     households (tenant_id, id) {
         tenant_id -> Uuid,
         id -> Uuid,
@@ -93,6 +107,7 @@ diesel::table! {
         last_visited_at -> Nullable<Timestamptz>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        changed_xid -> Xid8,
     }
 }
 
@@ -125,6 +140,9 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Xid8;
+
     issues (tenant_id, id) {
         tenant_id -> Uuid,
         id -> Uuid,
@@ -141,6 +159,7 @@ diesel::table! {
         satisfied -> Nullable<Bool>,
         feedback_comment -> Nullable<Text>,
         feedback_at -> Nullable<Timestamptz>,
+        changed_xid -> Xid8,
     }
 }
 
@@ -168,6 +187,7 @@ diesel::table! {
         expires_at -> Timestamptz,
         spent_at -> Nullable<Timestamptz>,
         revoked_at -> Nullable<Timestamptz>,
+        replaced_by -> Nullable<Bytea>,
     }
 }
 

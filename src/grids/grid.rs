@@ -53,6 +53,7 @@ pub async fn create(caller: Caller, body: web::Json<CreateGrid>) -> AppResult<Ht
             Ok(grid)
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(grid))
 }
 
@@ -144,5 +145,6 @@ pub async fn update(
             queries::find_grid(conn, tenant, Scope::Township, id).await
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok().json(grid))
 }

@@ -65,6 +65,7 @@ pub async fn assign(
             queries::find_micro_grid(conn, tenant, Scope::Township, id).await
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok().json(micro_grid))
 }
 
@@ -156,6 +157,7 @@ pub async fn remove(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespon
         Ok(())
     })
     .await?;
+    conn.commit().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

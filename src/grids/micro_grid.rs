@@ -71,6 +71,7 @@ pub async fn create(
             queries::find_micro_grid(conn, tenant, Scope::Township, id).await
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(micro_grid))
 }
 
@@ -180,5 +181,6 @@ pub async fn update(
             queries::find_micro_grid(conn, tenant, Scope::Township, id).await
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok().json(micro_grid))
 }

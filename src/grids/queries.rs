@@ -466,7 +466,11 @@ pub async fn begin_assignment(
     diesel::update(micro_grids::table)
         .filter(micro_grids::tenant_id.eq(tenant))
         .filter(micro_grids::id.eq(micro_grid))
-        .set(micro_grids::leader_id.eq(Some(user)))
+        .set((
+            micro_grids::leader_id.eq(Some(user)),
+            // Its households are new to the leader's phone: fetched at its next sync.
+            micro_grids::changed_xid.eq(crate::db::this_transaction()),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -55,6 +55,7 @@ pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppRes
         Ok::<_, AppError>(())
     })
     .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok().json(Assigned {
         assigned: ids.len() as i64,
     }))

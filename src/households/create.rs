@@ -61,5 +61,6 @@ pub async fn create(caller: Caller, body: web::Json<CreateHousehold>) -> AppResu
             Ok::<_, AppError>(row)
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(Household::shown(row, sees_contact(&caller))))
 }

@@ -99,6 +99,7 @@ pub async fn import(
             Ok::<_, AppError>(households.len())
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(Imported {
         created: created as i64,
     }))
@@ -279,7 +280,7 @@ async fn create_all(
 }
 
 /// `lianxin import-households --tenant CODE FILE`: the same checks; prints every bad row
-/// or imports with a progress bar. It runs as no user, so it scopes the session to the
+/// or imports with a progress bar. It runs as no user, so it scopes its transaction to the
 /// township itself (row-level security) and audits with no actor.
 pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result<()> {
     let bytes =
@@ -298,10 +299,6 @@ pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result
         .await
         .optional()?
         .ok_or_else(|| anyhow::anyhow!("no township with the code `{tenant}`"))?;
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-        .bind::<diesel::sql_types::Text, _>(tenant_id.to_string())
-        .execute(&mut conn)
-        .await?;
     let outcome = async {
         let rows = read(&upload)?;
         let progress = indicatif::ProgressBar::new(rows.len() as u64);
@@ -311,6 +308,9 @@ pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result
         );
         let created = conn
             .transaction(async |conn| {
+                diesel::sql_query(crate::db::scoped::scope_sql(Some(tenant_id)))
+                    .execute(conn)
+                    .await?;
                 let households = resolve(conn, tenant_id, rows).await?;
                 create_all(conn, tenant_id, &households, |n| progress.inc(n as u64)).await?;
                 let detail = json!({"created": households.len(), "file": file_name});

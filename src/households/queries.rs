@@ -71,12 +71,11 @@ macro_rules! scoped_micro_grids {
     };
 }
 
-/// The ids of the households the scope holds now (`None`: the whole township), for the
-/// visits and issues whose access follows where their household lives.
-pub fn ids_in_scope(
+/// The micro-grids a scope reaches now, as a subquery; `None` for the whole township.
+pub fn places_in_scope(
     tenant: Uuid,
     scope: ScopeKeys,
-) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+) -> Option<micro_grids::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
     if scope.leader_id.is_none() && scope.grid_id.is_none() {
         return None;
     }
@@ -90,13 +89,22 @@ pub fn ids_in_scope(
     if let Some(grid) = scope.grid_id {
         places = places.filter(micro_grids::grid_id.eq(grid));
     }
-    Some(
+    Some(places)
+}
+
+/// The ids of the households the scope holds now (`None`: the whole township), for the
+/// visits and issues whose access follows where their household lives.
+pub fn ids_in_scope(
+    tenant: Uuid,
+    scope: ScopeKeys,
+) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    places_in_scope(tenant, scope).map(|places| {
         households::table
             .filter(households::tenant_id.eq(tenant))
             .filter(households::micro_grid_id.eq_any(places))
             .select(households::id)
-            .into_boxed(),
-    )
+            .into_boxed()
+    })
 }
 
 /// One household in scope, or `NotFound`.
@@ -336,7 +344,11 @@ pub async fn update(
     Ok(diesel::update(households::table)
         .filter(households::tenant_id.eq(tenant))
         .filter(households::id.eq(id))
-        .set((changes, households::updated_at.eq(diesel::dsl::now)))
+        .set((
+            changes,
+            households::updated_at.eq(diesel::dsl::now),
+            households::changed_xid.eq(crate::db::this_transaction()),
+        ))
         .returning(HouseholdRow::as_returning())
         .get_result(conn)
         .await?)
@@ -477,6 +489,8 @@ pub async fn assign(
         .set((
             households::micro_grid_id.eq(target),
             households::updated_at.eq(diesel::dsl::now),
+            // The new leader's phone fetches it at its next sync.
+            households::changed_xid.eq(crate::db::this_transaction()),
         ))
         .execute(conn)
         .await?;

@@ -63,6 +63,7 @@ pub async fn update(
             Ok(row)
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok().json(Household::shown(row, sees_contact(&caller))))
 }
 

@@ -234,7 +234,7 @@ WITH current AS (
     FOR UPDATE OF i
 ),
 changed AS (
-    UPDATE issues i SET {set}
+    UPDATE issues i SET {set}, changed_xid = pg_current_xact_id()
     FROM current c
     WHERE i.tenant_id = $1 AND i.id = c.id AND c.status = ANY($5::text[]) {extra}
     RETURNING i.id, c.status AS from_status, i.status AS to_status, {moment} AS at

@@ -64,6 +64,7 @@ pub async fn raise_issue(caller: Caller, body: web::Json<NewIssueBody>) -> AppRe
     };
     let raised = queries::raise(&mut conn, &actor, &new).await?;
     let detail = queries::detail(&mut conn, tenant_id, actor.scope, new.id).await?;
+    conn.commit().await?;
     Ok(match raised {
         Raise::Created => HttpResponse::Created().json(detail),
         Raise::Replayed => HttpResponse::Ok().json(detail),

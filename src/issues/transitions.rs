@@ -36,6 +36,7 @@ async fn act(
     )
     .await?;
     let detail = queries::detail(&mut conn, tenant_id, actor.scope, issue_id).await?;
+    conn.commit().await?;
     Ok(web::Json(detail))
 }
 

@@ -73,6 +73,7 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
         })),
     )
     .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, content_type))
         .insert_header((

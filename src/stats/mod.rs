@@ -21,8 +21,10 @@ mod export;
 mod figures;
 mod files;
 mod queries;
+mod rollup;
 pub(crate) mod scope;
 mod summary;
+mod tally;
 pub mod types;
 
 use actix_web::web;

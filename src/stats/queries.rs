@@ -1,15 +1,18 @@
 //! The statistics queries. Why they look like this:
-//! * Every event count is a range on an indexed instant: `visits_time` (with household,
-//!   micro-grid and leader included, so visit figures are index-only scans), `issues_raised`,
-//!   `issues_resolved`. The local-date range was turned into instants once (`Range`), so no
-//!   query computes a local date per row to filter, and a 30-day window reads 30 days.
+//! * Visit figures come from the visit rollup (`visit_days`: per household, micro-grid,
+//!   recorder and ISO year, a bitmap of visit days), read by `rollup` and counted by
+//!   `tally`: a year is ~2 rows per household instead of every visit (docs/stats.md).
+//! * Issue counts are ranges on an indexed instant: `issues_raised`, `issues_resolved`. The
+//!   local-date range was turned into instants once (`Range`), so no query computes a local
+//!   date per row to filter, and a 30-day window reads 30 days.
 //! * Counts of things (grids, micro-grids, households) are as of now, read from the small
 //!   tables directly.
 //! * The scope becomes a fixed SQL fragment per kind (township / grid / micro-grid), so each
 //!   statement has one plan shape; all statements bind the same parameters:
-//!   `$1` tenant, `$2` scope id, `$3` range start, `$4` range end (weekly
-//!   breakdowns add the weeks' keys and bounds, computed in the township's zone, as
-//!   `$5`-`$7`; the leader breakdown adds the leaders who did work as `$5`).
+//!   `$1` tenant, `$2` scope id, `$3` range start, `$4` range end (weekly issue counts add
+//!   the weeks' keys and bounds, computed in the township's zone, as `$5`-`$7`; the leader
+//!   breakdown's names add the leaders who did work as `$5`; the rollup its years as
+//!   `$5`-`$6`).
 //! * Visits and issues count where the work was done (their own micro-grid and leader),
 //!   not where the household lives now.
 
@@ -20,7 +23,9 @@ use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use super::rollup;
 use super::scope::{Range, Scope, Week};
+use super::tally::{self, Calendar};
 use super::types::By;
 use crate::error::AppResult;
 
@@ -33,7 +38,7 @@ pub struct Params<'a> {
 }
 
 impl Params<'_> {
-    fn query(&self, sql: String) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+    pub(super) fn query(&self, sql: String) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
         diesel::sql_query(sql)
             .into_boxed()
             .bind::<SqlUuid, _>(self.tenant)
@@ -43,7 +48,7 @@ impl Params<'_> {
     }
 
     /// Rows of `alias` (a table with `micro_grid_id`) inside the scope.
-    fn by_micro_grid(&self, alias: &str) -> String {
+    pub(super) fn by_micro_grid(&self, alias: &str) -> String {
         match self.scope {
             Scope::Township => "TRUE".into(),
             Scope::Grid(_) => format!(
@@ -152,18 +157,16 @@ pub struct VisitCounts {
     pub households_visited: i64,
 }
 
-/// Distinct households by a hash aggregation (household → visits, then count the rows), not
-/// `count(DISTINCT)`, which sorts every visit of the range: a year reads faster than the plain
-/// `count(*), count(DISTINCT household_id)` of the same range (docs/performance.md).
+/// From the visit rollup (`rollup`, `tally`): ~2 rows per household for a year instead of
+/// every visit of the range.
 pub async fn visit_counts(conn: &AsyncPgConnection, p: Params<'_>) -> AppResult<VisitCounts> {
-    let sql = format!(
-        "SELECT coalesce(sum(x.n), 0)::bigint AS visits, count(*) AS households_visited \
-         FROM (SELECT v.household_id, count(*) AS n FROM visits v \
-               WHERE v.tenant_id = $1 AND v.visited_at >= $3 AND v.visited_at < $4 AND {} \
-               GROUP BY v.household_id) x",
-        p.by_micro_grid("v")
-    );
-    Ok(p.query(sql).get_result(&mut &*conn).await?)
+    let calendar = Calendar::new(p.range.from, p.range.to);
+    let mut rows = rollup::rows(conn, p, None, &calendar).await?;
+    let (visits, households_visited) = tally::total(&calendar, &mut rows);
+    Ok(VisitCounts {
+        visits,
+        households_visited,
+    })
 }
 
 #[derive(QueryableByName)]
@@ -271,67 +274,28 @@ pub async fn households_by(
     Ok(p.query(sql).load(&mut &*conn).await?)
 }
 
-/// Visits and distinct households visited in the range, per dimension key.
-///
-/// Distinct households per key are counted in two hash aggregations (key × household, then
-/// key) rather than with `count(DISTINCT)`, which sorts every visit of the range: on a year
-/// of a large township this keeps a breakdown as fast as the plain range count.
+/// Visits and distinct households visited in the range, per dimension key (for weeks: the
+/// keys of `weeks`, which are the range's), from the visit rollup.
 pub async fn visits_by(
     conn: &AsyncPgConnection,
     p: Params<'_>,
     by: By,
     weeks: &[Week],
 ) -> AppResult<Vec<Keyed>> {
-    let scope = p.by_micro_grid("v");
-    let (key, join) = match by {
-        By::Grid => {
-            // Visits are first grouped by (micro-grid, household), then those groups — a
-            // fraction of the visits — are mapped to their grid and grouped again.
-            let sql = format!(
-                "SELECT x.key::text AS key, sum(x.n)::bigint AS n, count(*) AS distinct_n \
-                 FROM (SELECT m.grid_id AS key, y.household_id, sum(y.n) AS n \
-                       FROM (SELECT v.micro_grid_id, v.household_id, count(*) AS n \
-                             FROM visits v \
-                             WHERE v.tenant_id = $1 AND v.visited_at >= $3 \
-                               AND v.visited_at < $4 AND {scope} \
-                             GROUP BY 1, 2) y \
-                       JOIN micro_grids m ON m.tenant_id = $1 AND m.id = y.micro_grid_id \
-                       GROUP BY 1, 2) x \
-                 GROUP BY x.key"
-            );
-            return Ok(p.query(sql).load(&mut &*conn).await?);
-        }
-        By::MicroGrid => ("v.micro_grid_id", ""),
-        By::Leader => ("v.leader_id", ""),
-        By::Week => {
-            // One pass over the range: each visit's week is its bucket among the weeks'
-            // starts (contiguous, computed in the township's zone by the caller, the first
-            // at the range's start), then the same two hash aggregations as the other keys.
-            let sql = format!(
-                "SELECT w.key, c.n, c.distinct_n \
-                 FROM (SELECT x.week, sum(x.n)::bigint AS n, count(*) AS distinct_n \
-                       FROM (SELECT width_bucket(v.visited_at, $6::timestamptz[]) AS week, \
-                                    v.household_id, count(*) AS n \
-                             FROM visits v \
-                             WHERE v.tenant_id = $1 AND v.visited_at >= $3 AND v.visited_at < $4 \
-                               AND {scope} \
-                             GROUP BY 1, 2) x \
-                       GROUP BY x.week) c \
-                 JOIN unnest($5::text[], $7::timestamptz[]) WITH ORDINALITY AS w (key, e, week) \
-                   ON w.week = c.week"
-            );
-            return by_week(conn, p, sql, weeks).await;
-        }
-    };
-    let sql = format!(
-        "SELECT x.key::text AS key, sum(x.n)::bigint AS n, count(*) AS distinct_n \
-         FROM (SELECT {key} AS key, v.household_id, count(*) AS n \
-               FROM visits v {join} \
-               WHERE v.tenant_id = $1 AND v.visited_at >= $3 AND v.visited_at < $4 AND {scope} \
-               GROUP BY 1, 2) x \
-         GROUP BY x.key"
-    );
-    Ok(p.query(sql).load(&mut &*conn).await?)
+    let calendar = Calendar::new(p.range.from, p.range.to);
+    let mut rows = rollup::rows(conn, p, Some(by), &calendar).await?;
+    let keyed = |key: String, (n, distinct_n): (i64, i64)| Keyed { key, n, distinct_n };
+    Ok(match by {
+        By::Week => tally::per_week(&calendar, p.range.to, &mut rows)
+            .into_iter()
+            .zip(weeks)
+            .map(|(counts, week)| keyed(week.key.clone(), counts))
+            .collect(),
+        By::Grid | By::MicroGrid | By::Leader => tally::per_key(&calendar, &mut rows)
+            .into_iter()
+            .map(|(key, counts)| keyed(key.to_string(), counts))
+            .collect(),
+    })
 }
 
 /// Issues raised (`resolved = false`) or resolved in the range, per dimension key. For

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::queries::Params;
 use crate::auth::Caller;
 use crate::db::schema::{grids, micro_grids, tenants};
-use crate::db::DbConn;
+use crate::db::TenantConn;
 use crate::domain::{start_of_day, Role};
 use crate::error::{AppError, AppResult};
 
@@ -160,7 +160,7 @@ pub async fn asked(
     (from, to): (Option<NaiveDate>, Option<NaiveDate>),
     grid_id: Option<Uuid>,
     micro_grid_id: Option<Uuid>,
-) -> AppResult<(DbConn, Asked)> {
+) -> AppResult<(TenantConn, Asked)> {
     let tenant = authorize(caller)?;
     let mut conn = caller.db().await?;
     let town = township(&mut conn, tenant).await?;

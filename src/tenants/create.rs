@@ -6,7 +6,6 @@
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
-use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use secrecy::SecretString;
 use uuid::Uuid;
@@ -85,8 +84,7 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
                     AppError::Conflict(_) => AppError::conflict("this township code is taken"),
                     other => other,
                 })?;
-            diesel::sql_query("SELECT set_config('app.tenant_id', $1, true)")
-                .bind::<Text, _>(tenant.id.to_string())
+            diesel::sql_query(crate::db::scoped::scope_sql(Some(tenant.id)))
                 .execute(conn)
                 .await?;
             let admin = user_queries::insert(
@@ -121,5 +119,6 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
             Ok(tenant)
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(tenant))
 }

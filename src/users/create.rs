@@ -98,6 +98,7 @@ pub async fn create_user(caller: Caller, body: web::Json<NewUser>) -> AppResult<
             Ok(User::from(row))
         })
         .await?;
+    conn.commit().await?;
     Ok(HttpResponse::Created().json(user))
 }
 

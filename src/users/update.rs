@@ -165,6 +165,7 @@ pub async fn update_user(
             Ok(row)
         })
         .await?;
+    conn.commit().await?;
     Ok(web::Json(updated.into()))
 }
 

@@ -62,6 +62,7 @@ pub async fn record_batch(
         ip: caller.ip.clone(),
     };
     let outcomes = sync::record_all(&mut conn, &who, items).await?;
+    conn.commit().await?;
     let results = ids
         .into_iter()
         .zip(outcomes)

@@ -40,7 +40,8 @@ pub enum Recorded {
 ///   concurrent batches over the same households queue instead of deadlocking);
 /// - `ins` stores the visits, skipping ids stored already (the primary key decides, so two
 ///   racing copies of one visit store one row);
-/// - the household update and the audit records follow only what `ins` stored;
+/// - the household update, the statistics' rollup (`visit_days`) and the audit records
+///   follow only what `ins` stored;
 /// - the result lists every input with the row stored now or before.
 ///
 /// A row stored by a concurrent transaction that committed after this statement began is in
@@ -116,9 +117,31 @@ household_update AS (
     UPDATE households h
     SET last_visited_at = greatest(h.last_visited_at, t.last_visited_at),
         acquainted_at = coalesce(h.acquainted_at, t.acquainted_at),
-        in_group = h.in_group OR t.joined_group
+        in_group = h.in_group OR t.joined_group,
+        changed_xid = pg_current_xact_id()
     FROM touched t
     WHERE h.tenant_id = $tenant AND h.id = t.household_id
+),
+rolled AS (
+    -- The statistics' visit rollup (docs/stats.md): each stored visit sets its local day's
+    -- bit, or adds a repeat when the day has one already. Only what `ins` stored counts, so
+    -- a replay changes nothing; the households were locked above, so writers of one
+    -- household's rows queue there and never deadlock here.
+    INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id,
+                                 days, repeats)
+    SELECT $tenant, k.year, n.household_id, n.micro_grid_id, n.leader_id,
+           bit_or(visit_day_bit(k.day)), visit_day_repeats(array_agg(k.day))
+    FROM ins n
+    CROSS JOIN (SELECT timezone FROM tenants WHERE id = $tenant) z
+    CROSS JOIN LATERAL (SELECT visit_day_year(n.visited_at, z.timezone) AS year,
+                               visit_day_index(n.visited_at, z.timezone) AS day) k
+    GROUP BY k.year, n.household_id, n.micro_grid_id, n.leader_id
+    ON CONFLICT (tenant_id, year, household_id, micro_grid_id, leader_id) DO UPDATE
+    SET days = d.days | EXCLUDED.days,
+        repeats = CASE WHEN bit_count(d.days & EXCLUDED.days) = 0
+                       THEN d.repeats || EXCLUDED.repeats
+                       ELSE d.repeats || EXCLUDED.repeats || visit_day_list(d.days & EXCLUDED.days)
+                  END
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use diesel::result::Error as DieselError;
-use diesel_async::AsyncPgConnection;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -67,7 +67,12 @@ pub async fn record_all(
             .iter()
             .filter_map(|&i| visits[i].as_ref().map(|v| (who, v)))
             .collect();
-        let answers = match queries::record(conn, who.tenant_id, &batch).await {
+        // In a savepoint: the request is one transaction (db::scoped), and a deadlock aborts
+        // only what this attempt did, so the retry can run in the same transaction.
+        let attempt_result = conn
+            .transaction(async |conn| queries::record(conn, who.tenant_id, &batch).await)
+            .await;
+        let answers = match attempt_result {
             Ok(answers) => answers,
             // Ordered locking makes this rare; the statement is idempotent, so run it again.
             Err(e) if is_deadlock(&e) && attempt < 3 => continue,

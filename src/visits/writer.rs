@@ -20,8 +20,6 @@ use prometheus::Histogram;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use crate::auth::SetTenant;
-use crate::db::prepared::Statement;
 use crate::db::{DbConn, DbPool};
 use crate::error::{AppError, AppResult};
 use crate::visits::queries::{self, Recorder};
@@ -278,10 +276,21 @@ async fn store(
         let shared: &diesel_async::AsyncPgConnection = conn;
         let items: Vec<(&Recorder, &NewVisit)> =
             jobs.iter().map(|job| (&job.who, &job.visit)).collect();
-        let set_tenant = Statement(SetTenant::new(tenant_id)).execute(&mut &*shared);
+        // The statement in a transaction of its own, scoped to the township with `SET LOCAL`
+        // (db::scoped: the setting reaches Citus workers and ends with the transaction), all
+        // four sent at once: one round trip. A failed statement makes COMMIT roll back.
+        let scope = crate::db::scoped::scope_sql(Some(tenant_id));
+        let begin = diesel::sql_query("BEGIN").execute(&mut &*shared);
+        let set_tenant = diesel::sql_query(&scope).execute(&mut &*shared);
         let record = queries::record(shared, tenant_id, &items);
-        // `join`, not `try_join`: both are awaited before the connection is used again.
-        tokio::time::timeout(timeout, async { futures_util::join!(set_tenant, record) }).await
+        let commit = diesel::sql_query("COMMIT").execute(&mut &*shared);
+        // `join`, not `try_join`: all are awaited before the connection is used again.
+        tokio::time::timeout(timeout, async {
+            let (begin, set_tenant, record, commit) =
+                futures_util::join!(begin, set_tenant, record, commit);
+            (begin.and(set_tenant).and(commit), record)
+        })
+        .await
     };
     let answers = match outcome {
         Err(_) => return Err(Failure::TimedOut(jobs)),

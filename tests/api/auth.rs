@@ -63,10 +63,20 @@ async fn every_role_and_the_platform_admin_log_in() {
             "phone": "13900001111", "grid_id": grid, "active": true,
         });
         assert_eq!(body["user"], expected);
-        let mine = me(&app, body["access_token"].as_str().unwrap())
+        let mut mine = me(&app, body["access_token"].as_str().unwrap())
             .await
             .expect(200);
-        assert_eq!(mine, expected, "GET /me is the same User");
+        // What a phone needs to count due days offline: the fixture's township has the
+        // defaults of a new township.
+        let tenant = mine.as_object_mut().unwrap().remove("tenant");
+        assert_eq!(
+            tenant,
+            Some(
+                json!({"code": "alpha", "name": "alpha镇", "timezone": "Asia/Shanghai",
+                        "visit_interval_days": 7})
+            )
+        );
+        assert_eq!(mine, expected, "GET /me is the same User plus the township");
     }
 
     let operator = platform_admin(&app).await;
@@ -83,7 +93,34 @@ async fn every_role_and_the_platform_admin_log_in() {
         .await
         .expect(200);
     assert_eq!(mine["username"], "operator");
+    assert_eq!(
+        mine["tenant"],
+        Value::Null,
+        "a platform admin has no township"
+    );
     assert!(mine.get("password_hash").is_none());
+}
+
+#[tokio::test]
+async fn me_carries_the_townships_own_zone_and_interval() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    Township::create(&app, "beta").await;
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.db().await;
+    diesel::sql_query(
+        "UPDATE tenants SET timezone = 'Asia/Urumqi', visit_interval_days = 14 WHERE code = 'alpha'",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    let mine = me(&app, &t.leader1.token).await.expect(200);
+    assert_eq!(
+        mine["tenant"],
+        json!({"code": "alpha", "name": "alpha镇", "timezone": "Asia/Urumqi",
+               "visit_interval_days": 14})
+    );
+    assert_eq!(mine["username"], t.leader1.username);
 }
 
 #[tokio::test]
@@ -245,11 +282,16 @@ async fn refresh_rotates_and_a_replayed_token_ends_the_whole_session() {
         .await
         .expect(200);
 
-    // The old token is spent; presenting it again revokes its chain, the newer one too.
+    // The newer token was used, so the answer that carried it arrived: the old token
+    // presented again is a copy's, and revokes its chain, the newest token too.
+    let third = refresh(&app, &second).await.expect(200)["refresh_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     refresh(&app, &first)
         .await
         .expect_error(401, "unauthenticated");
-    refresh(&app, &second)
+    refresh(&app, &third)
         .await
         .expect_error(401, "unauthenticated");
     // Another login of the same user is another chain and lives on.
@@ -278,6 +320,169 @@ async fn refresh_rotates_and_a_replayed_token_ends_the_whole_session() {
     };
     assert_eq!(audited("auth.login").await, 2);
     assert_eq!(audited("auth.refresh_reuse").await, 1);
+}
+
+fn refresh_token_of(answer: &Value) -> String {
+    answer["refresh_token"].as_str().unwrap().to_owned()
+}
+
+/// Moves every spending of the database's refresh tokens `seconds` into the past.
+async fn age_spent_tokens(app: &TestApp, seconds: i32) {
+    use diesel_async::RunQueryDsl;
+    let mut conn = app.db().await;
+    diesel::sql_query(format!(
+        "UPDATE refresh_tokens SET spent_at = spent_at - interval '{seconds} seconds' \
+         WHERE spent_at IS NOT NULL"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+}
+
+async fn refresh_reuses_audited(app: &TestApp) -> i64 {
+    crate::grids::count(
+        app,
+        "SELECT count(*) AS n FROM audit_log WHERE action = 'auth.refresh_reuse'",
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_lost_refresh_answer_is_replaced_once_and_the_chain_lives_on() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    // The server spends `first` and answers; the phone never hears the answer.
+    let lost = refresh_token_of(&refresh(&app, &first).await.expect(200));
+
+    // It presents `first` again: a new pair of the same session.
+    let replaced = refresh(&app, &first).await.expect(200);
+    assert_eq!(replaced["user"]["username"], "leader1");
+    let kept = refresh_token_of(&replaced);
+    assert_ne!(kept, lost);
+    me(&app, replaced["access_token"].as_str().unwrap())
+        .await
+        .expect(200);
+    // The new pair goes on working like any other.
+    let next = refresh_token_of(&refresh(&app, &kept).await.expect(200));
+    refresh(&app, &next).await.expect(200);
+    assert_eq!(refresh_reuses_audited(&app).await, 0, "nothing was copied");
+}
+
+#[tokio::test]
+async fn the_lost_answers_token_turning_up_later_ends_the_session() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    let lost = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    let kept = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    // Someone did receive the first answer after all: two holders of one session. The
+    // chain ends for both rather than letting them go on side by side.
+    refresh(&app, &lost)
+        .await
+        .expect_error(401, "unauthenticated");
+    refresh(&app, &kept)
+        .await
+        .expect_error(401, "unauthenticated");
+    assert_eq!(refresh_reuses_audited(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_second_replay_of_the_same_token_ends_the_session() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    refresh(&app, &first).await.expect(200);
+    let kept = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    // Forgiven once only.
+    refresh(&app, &first)
+        .await
+        .expect_error(401, "unauthenticated");
+    refresh(&app, &kept)
+        .await
+        .expect_error(401, "unauthenticated");
+    assert_eq!(refresh_reuses_audited(&app).await, 1);
+}
+
+#[tokio::test]
+async fn a_replay_after_the_window_ends_the_session() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    let unused = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    age_spent_tokens(&app, 61).await;
+    refresh(&app, &first)
+        .await
+        .expect_error(401, "unauthenticated");
+    refresh(&app, &unused)
+        .await
+        .expect_error(401, "unauthenticated");
+    assert_eq!(refresh_reuses_audited(&app).await, 1);
+
+    // Just inside the window it is still forgiven.
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    refresh(&app, &first).await.expect(200);
+    age_spent_tokens(&app, 55).await;
+    refresh(&app, &first).await.expect(200);
+}
+
+#[tokio::test]
+async fn a_replay_of_an_older_token_ends_the_session() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    let second = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    let third = refresh_token_of(&refresh(&app, &second).await.expect(200));
+    // `second` is the last spent and `third` unused: `first` is older, and its answer
+    // certainly arrived (`second` was used).
+    refresh(&app, &first)
+        .await
+        .expect_error(401, "unauthenticated");
+    refresh(&app, &third)
+        .await
+        .expect_error(401, "unauthenticated");
+    // Nor is the last spent one forgiven once the chain is revoked.
+    refresh(&app, &second)
+        .await
+        .expect_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_replay_after_logout_or_deactivation_gets_no_new_pair() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    let second = refresh_token_of(&refresh(&app, &first).await.expect(200));
+    let body = json!({ "refresh_token": second });
+    let out = app
+        .send(Method::POST, "/api/v1/auth/logout", None, Some(&body))
+        .await;
+    assert_eq!(out.status, 204);
+    refresh(&app, &first)
+        .await
+        .expect_error(401, "unauthenticated");
+
+    let (_, first) = tokens(&app, Some("alpha"), "leader2", PASSWORD).await;
+    refresh(&app, &first).await.expect(200);
+    deactivate(&app, &t, t.leader2.id).await;
+    refresh(&app, &first)
+        .await
+        .expect_error(401, "unauthenticated");
+}
+
+#[tokio::test]
+async fn concurrent_replays_of_a_lost_answer_are_forgiven_once() {
+    let app = TestApp::spawn().await;
+    Township::create(&app, "alpha").await;
+    let (_, first) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    refresh(&app, &first).await.expect(200);
+    // Two tabs replay at once: one is forgiven, the other is a second replay.
+    let (a, b) = tokio::join!(refresh(&app, &first), refresh(&app, &first));
+    let statuses = [a.status, b.status];
+    assert!(
+        statuses.contains(&200) && statuses.contains(&401),
+        "{statuses:?}"
+    );
 }
 
 #[tokio::test]

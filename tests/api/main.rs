@@ -19,6 +19,7 @@ mod robustness;
 mod row_security;
 mod service;
 mod stats;
+mod stats_rollup;
 mod tenants;
 mod users;
 mod visits;

@@ -17,6 +17,7 @@ const TENANT_TABLES: &[&str] = &[
     "households",
     "household_moves",
     "visits",
+    "visit_days",
     "issues",
     "issue_events",
     "audit_log",
@@ -42,7 +43,8 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
          INSERT INTO issue_events (tenant_id, id, issue_id, action, to_status, actor_id)
              VALUES ('{tenant}', '{event}', '{issue}', 'raise', 'open', '{leader}');
          INSERT INTO audit_log (tenant_id, id, actor_id, action, entity)
-             VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');",
+             VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');
+         SELECT visit_days_rebuild('{tenant}');",
         tenant = t.id,
         move_id = Uuid::now_v7(),
         h1 = t.h1,

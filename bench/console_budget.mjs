@@ -10,7 +10,8 @@
 // by this script when it has no demo township yet; LIANXIN_JWT_SECRET is set for you).
 // Without it the binary's embedded cluster in BENCH_DATA_DIR (default .lianxin-bench/) is
 // used and seeded on the first run. BENCH_RUNS (default 7) sign-ins are measured, each in a
-// fresh browser context (nothing cached), after one warm-up.
+// fresh browser context (nothing cached), after one warm-up. The last run's page is saved as
+// docs/screenshots/console-overview-year.png.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -111,7 +112,11 @@ try {
         && section.querySelectorAll('section[aria-labelledby="ov-table-h"] tbody tr').length >= 52;
     }, null, { polling: 'raf', timeout: 30_000 });
     const complete = performance.now() - signedIn;
-    await page.waitForTimeout(50);
+    if (i === runs) {
+      // The year by week on the demo, for docs/console.md.
+      await page.evaluate(() => document.activeElement?.blur());
+      await page.screenshot({ path: path.join(ROOT, 'docs/screenshots/console-overview-year.png') });
+    }
     if (i > 0) {
       pageTimes.push(complete);
       for (const s of stats) requestTimes.set(s.path, [...(requestTimes.get(s.path) || []), s.ms]);

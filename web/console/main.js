@@ -2,7 +2,7 @@
 // hash (#overview, #grids, …) so a page can be bookmarked and the browser's back button works.
 // A leader is sent to the phone app; a platform admin only manages townships.
 
-import { html, render, useState, useEffect } from '/shared/html.js';
+import { html, render, useState, useEffect, useRef } from '/shared/html.js';
 import { createApi } from '/shared/api.js';
 import { SignIn } from '/shared/signin.js';
 import { ROLE } from '/shared/strings.js';
@@ -58,6 +58,14 @@ function Console() {
   useEffect(() => {
     document.title = session && current ? `${S.NAV[current]} · ${S.APP_TITLE}` : S.APP_TITLE;
   }, [session, current]);
+
+  // After following a navigation link, a screen reader (and the keyboard) continues at the
+  // new page's heading, not at the link.
+  const shown = useRef(null);
+  useEffect(() => {
+    if (shown.current && shown.current !== current) document.querySelector('main h1')?.focus();
+    shown.current = current;
+  }, [current]);
 
   if (!session) {
     return html`<main class="signin" id="main">

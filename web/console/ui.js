@@ -46,19 +46,21 @@ export function Notice({ text }) {
  * slow answer never overwrites a newer one. Returns { data, error, loading, reload }.
  */
 export function useLoad(fn, deps) {
-  const [state, setState] = useState({ data: null, error: null, loading: true });
+  const [state, setState] = useState({ data: null, error: null, key: null });
   const [tick, setTick] = useState(0);
+  // Loading until the answer for exactly these deps is in, so that a render between a change
+  // and its load never passes old data off as current (aria-busy stays true).
+  const key = JSON.stringify([...deps, tick]);
   useEffect(() => {
     const ctl = new AbortController();
-    setState((s) => ({ ...s, loading: true, error: null }));
     fn(ctl.signal).then(
-      (data) => { if (!ctl.signal.aborted) setState({ data, error: null, loading: false }); },
-      (error) => { if (!ctl.signal.aborted) setState({ data: null, error, loading: false }); },
+      (data) => { if (!ctl.signal.aborted) setState({ data, error: null, key }); },
+      (error) => { if (!ctl.signal.aborted) setState({ data: null, error, key }); },
     );
     return () => ctl.abort();
-  }, [...deps, tick]);
+  }, [key]);
   const reload = useCallback(() => setTick((t) => t + 1), []);
-  return { ...state, reload };
+  return { data: state.data, error: state.key === key ? state.error : null, loading: state.key !== key, reload };
 }
 
 export function Pager({ page, perPage, total, onPage }) {

@@ -112,8 +112,8 @@ export function App({ api, session, onSignedOut }) {
     case 'round': view = html`<${Round} ...${common} />`; break;
     case 'attention': view = html`<${Attention} ...${common} />`; break;
     case 'fix': view = html`<${FixItem} ...${common} id=${route.id} />`; break;
-    case 'all': view = html`<${DueList} ...${common} all=${true} />`; break;
-    default: view = html`<${DueList} ...${common} all=${false} />`;
+    case 'all': view = html`<${DueList} key="all" ...${common} all=${true} />`; break;
+    default: view = html`<${DueList} key="due" ...${common} all=${false} />`;
   }
 
   return html`

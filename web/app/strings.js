@@ -4,6 +4,7 @@
 
 export const T = {
   appName: '连心 · 微网格长',
+  loading: '正在加载…',
   signInHeading: '微网格长登录',
   signOut: '退出登录',
 

@@ -31,7 +31,7 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
   }, [id, version, queue.length]);
 
   const household = live || stored;
-  if (household === undefined) return html`<p class="muted">${T.loading || ''}</p>`;
+  if (household === undefined) return html`<p class="muted">${T.loading}</p>`;
   if (household === null) {
     document.title = `${T.notFound} · 连心`;
     return html`<h1 tabindex="-1">${T.notFound}</h1><p><a href="#/">${T.backToList}</a></p>`;

@@ -43,7 +43,7 @@ export function DueList({ households, queue, zone, all, go }) {
     <input id="search" type="search" placeholder=${T.searchHint} value=${query}
       onInput=${(e) => setQuery(e.target.value)} />
     <p class="muted count">${all ? T.allCount(shown.length) : T.dueCount(shown.length)}</p>
-    ${households === null ? html`<p class="muted">${T.loading || ''}</p>`
+    ${households === null ? html`<p class="muted">${T.loading}</p>`
       : households.length === 0 ? html`<p class="empty">${T.noHouseholds}</p>`
       : shown.length === 0 ? html`<p class="empty">${query ? T.noneFound : T.noneDue}</p>`
       : html`

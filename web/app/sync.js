@@ -119,13 +119,8 @@ export function createSync({ api, store }) {
 
   async function fetchHouseholds() {
     const since = await store.meta('cursor');
-    let answer;
-    try {
-      answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
-    } catch (error) {
-      if (error.status !== 404) throw error;
-      answer = await listHouseholds();
-    }
+    // The app ships in the same binary as the API, so the sync endpoint is always there.
+    const answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
     await store.applySync({ ...answer, at: new Date().toISOString() });
     // Synced items the server's data now shows (or old enough) leave the list.
     const shown = new Set();
@@ -137,18 +132,6 @@ export function createSync({ api, store }) {
     const done = (await store.queue()).filter((i) => i.state === 'synced'
       && (shown.has(i.id) || new Date(i.answeredAt).getTime() < cutoff));
     if (done.length) await store.remove(done.map((i) => i.id));
-  }
-
-  // A server without GET /sync/households (older than the phone app): every household,
-  // page by page, without their visits and issues.
-  async function listHouseholds() {
-    const households = [];
-    for (let page = 1; ; page += 1) {
-      const answer = await api.request('GET', '/households', { query: { page, per_page: 200 } });
-      households.push(...answer.items.map((h) => ({ ...h, id_number: null })));
-      if (households.length >= answer.total || answer.items.length === 0) break;
-    }
-    return { full: true, cursor: null, ids: households.map((h) => h.id), households };
   }
 
   async function once(reason) {

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium } from '../tests/browser/node_modules/playwright-core/index.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, JWT_SECRET, ROOT } from '../tests/browser/harness.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, JWT_SECRET, PLACE, ROOT } from '../tests/browser/harness.mjs';
 
 const bin = path.resolve(process.argv[2] || path.join(ROOT, 'target/release/lianxin'));
 if (!existsSync(bin)) {
@@ -88,7 +88,7 @@ const pageTimes = [];
 const requestTimes = new Map();
 try {
   for (let i = 0; i <= runs; i++) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, ...PLACE });
     const page = await context.newPage();
     const stats = [];
     page.on('requestfinished', (request) => {

@@ -14,6 +14,7 @@ export function Import({ api }) {
   const [notice, setNotice] = useState('');
   const [badRows, setBadRows] = useState(null);
   const [error, setError] = useState(null);
+  const [chosen, setChosen] = useState('');
 
   const upload = async (e) => {
     e.preventDefault();
@@ -41,8 +42,11 @@ export function Import({ api }) {
     <h1 tabindex="-1">${I.heading}</h1>
     <p class="panel">${I.intro}</p>
     <form class="bar panel" onSubmit=${upload}>
-      <div class="field wide"><label for="im-file">${I.file}</label>
-        <input id="im-file" type="file" ref=${fileRef} accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" /></div>
+      <div class="field wide file-pick">
+        <input id="im-file" type="file" class="file-input" ref=${fileRef} onChange=${(e) => setChosen(e.target.files[0]?.name || '')}
+          accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" />
+        <label for="im-file" class="file-button">${I.file}</label>
+        <span class="file-name">${chosen || I.noFile}</span></div>
       <button type="submit" disabled=${busy}>${busy ? I.uploading : I.upload}</button>
     </form>
     <${Notice} text=${notice} />

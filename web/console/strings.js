@@ -167,6 +167,7 @@ export const IMPORT = {
     '上传住户花名册（CSV 或 Excel .xlsx）。表头可用中文：微网格、类型、户主/名称、地址、电话、身份证号、人数、标签、备注。' +
     'CSV 可以是 UTF-8 或 Excel 在中文 Windows 上保存的 GBK 编码。只要有一行不对，整个文件都不会导入。',
   file: '选择文件', // contract
+  noFile: '未选择文件',
   upload: '上传', // contract
   uploading: '正在上传…',
   chooseFirst: '请先选择文件。',

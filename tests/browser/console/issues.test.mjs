@@ -25,14 +25,15 @@ test('the admin filters issues and takes one through escalate, resolve and feedb
   assert.equal(await rows.count(), 1);
 
   await page.getByRole('button', { name: issue.description }).click();
+  await page.getByRole('heading', { name: /道路：/ }).waitFor();
   await page.getByLabel('说明').fill('需交通部门协调');
+  await assertAccessible(page, '诉求');
+  await shot(world, 'console-issues.png');
   await page.getByRole('button', { name: '上报' }).click();
   const status = async (want) => (await admin.get(`/issues/${issue.id}`)).status === want;
   assert.ok(await eventually(() => status('escalated')), 'escalated');
 
   await page.getByLabel('办理结果').fill('已修补路面');
-  await assertAccessible(page, '诉求');
-  await shot(world, 'console-issues.png');
   await page.getByRole('button', { name: '办结' }).click();
   assert.ok(await eventually(() => status('resolved')), 'resolved');
   await page.getByRole('button', { name: '满意度回访' }).click();

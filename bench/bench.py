@@ -535,7 +535,10 @@ def console():
     build()
     weeks = int(os.environ.get("BENCH_WEEKS", "52"))
     say(f"== 7 console: demo --weeks {weeks}; load {load_avg()}")
-    record("console_demo_seconds", round(seed_demo(db, weeks), 1))
+    if os.environ.get("BENCH_KEEP_DB"):
+        say("   (BENCH_KEEP_DB: the database of the previous run, not seeded again)")
+    else:
+        record("console_demo_seconds", round(seed_demo(db, weeks), 1))
     record("console_demo_visits", int(psql(db, "SELECT count(*) FROM visits")))
     record("console_demo_households", int(psql(db, "SELECT count(*) FROM households")))
     zone = psql(db, "SELECT timezone FROM tenants WHERE code = 'xindai'")

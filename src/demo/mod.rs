@@ -13,6 +13,7 @@ mod history;
 mod names;
 mod texts;
 mod township;
+mod variation;
 
 use std::time::{Duration, Instant};
 

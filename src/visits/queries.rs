@@ -137,7 +137,8 @@ rolled AS (
     INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id,
                                  days, repeats)
     SELECT $tenant, k.year, n.household_id, n.micro_grid_id, n.leader_id,
-           bit_or(visit_day_bit(k.day)), visit_day_repeats(array_agg(k.day))
+           bit_or(visit_day_bit(k.day)),
+           CASE WHEN count(*) > 1 THEN visit_day_repeats(array_agg(k.day)) END
     FROM ins n
     CROSS JOIN (SELECT timezone FROM tenants WHERE id = $tenant) z
     CROSS JOIN LATERAL (SELECT visit_day_year(n.visited_at, z.timezone) AS year,

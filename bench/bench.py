@@ -674,7 +674,7 @@ def township_costs(db, label, password):
 
         def write():
             when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
-            body = {"id": _uuid7(), "household_id": household, "visited_at": when.isoformat(),
+            body = {"id": str(_uuid7()), "household_id": household, "visited_at": when.isoformat(),
                     "method": "door", "summary": "走访"}
             return leader.call("POST", "/api/v1/visits", body, 201)[2]
 

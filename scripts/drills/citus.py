@@ -31,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -227,6 +228,25 @@ def move_under_load(cluster: Cluster, svc: Service, town: Township, other_id: st
     return problems
 
 
+def phone_sync(svc: Service, town: Township) -> list[str]:
+    """A phone's read side on Citus: a full sync, a visit, then `since=cursor` must bring that
+    household (its cursor is a transaction id: it must hold across coordinator and worker)."""
+    api = svc.base + "/api/v1"
+    leader = town.leaders[0]
+    first = expect(200, request("GET", api + "/sync/households", leader["token"]), "full sync")
+    household = leader["households"][-1]
+    expect(201, request("POST", api + "/visits", leader["token"], {
+        "household_id": household, "visited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 60)),
+        "method": "phone", "summary": "同步演练"}), "record a visit")
+    since = urllib.parse.quote(first["cursor"])
+    later = expect(200, request("GET", f"{api}/sync/households?since={since}", leader["token"]), "sync since")
+    changed = {h["id"] for h in later["households"]}
+    log(f"phone sync: full {len(first['households'])} households, then since its cursor "
+        f"{len(changed)} changed (full={later['full']}), the visited household "
+        f"{'among them' if household in changed else 'MISSING'}")
+    return [] if household in changed else ["a household with a new visit is missing from the sync"]
+
+
 def worker_outage(cluster: Cluster, svc: Service, demo: str, demo_token: str, other: str,
                   other_token: str) -> list[str]:
     worker = cluster.worker_of(demo)
@@ -308,6 +328,7 @@ def main() -> int:
         problems += compare_statistics(cluster, svc, binary, work, {"新埭镇 (demo)": supervisor,
                                                                     "second township": town.admin})
         problems += move_under_load(cluster, svc, town, other_id, args)
+        problems += phone_sync(svc, town)
         problems += worker_outage(cluster, svc, demo_id, supervisor, other_id, town.admin)
     finally:
         svc.stop()

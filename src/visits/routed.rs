@@ -118,7 +118,11 @@ pub async fn record(
         let entry = touched.entry(visit.household_id).or_default();
         entry.0 = entry.0.max(Some(visit.visited_at));
         if visit.acquainted {
-            entry.1 = Some(entry.1.map_or(visit.visited_at, |a| a.min(visit.visited_at)));
+            entry.1 = Some(
+                entry
+                    .1
+                    .map_or(visit.visited_at, |a| a.min(visit.visited_at)),
+            );
         }
         entry.2 |= visit.joined_group;
     }
@@ -137,7 +141,7 @@ pub async fn record(
         .bind::<Nullable<Timestamptz>, _>(acquainted)
         .bind::<Bool, _>(joined)
         .execute(&mut &*conn)
-            .await?;
+        .await?;
     }
     // The statistics' rollup (docs/stats.md), one visit at a time: a day's bit, or a repeat
     // when the day has one already; the same rows as the one-statement path's `rolled`.

@@ -34,7 +34,7 @@ fn set(items: &[Uuid]) -> BTreeSet<Uuid> {
     items.iter().copied().collect()
 }
 
-fn household<'a>(answer: &'a Value, id: Uuid) -> &'a Value {
+fn household(answer: &Value, id: Uuid) -> &Value {
     answer["households"]
         .as_array()
         .unwrap()

@@ -130,8 +130,8 @@ pub fn emit(
             .opt_time(state.acquainted_ms)
             .bool(state.in_group)
             .opt_time(state.last_visited_ms)
-            .time(set_up)
-            .time(state.last_visited_ms.unwrap_or(set_up));
+            .time(state.added_ms.unwrap_or(set_up))
+            .time(state.last_visited_ms.or(state.added_ms).unwrap_or(set_up));
         out.end_row()?;
     }
 

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use super::texts::{self, Request};
 use super::township::{weighted, Ids, Township};
+use super::variation;
 use crate::domain::{HouseholdKind, IssueCategory, IssueStatus, VisitMethod};
 
 const MINUTE: i64 = 60_000;
@@ -31,9 +32,10 @@ pub struct Visit {
 }
 
 /// What the visits left on a household (its row's `acquainted_at`, `in_group`,
-/// `last_visited_at`).
+/// `last_visited_at`), and when it came onto the roster (`created_at`) if lately.
 #[derive(Clone, Copy, Default)]
 pub struct HouseholdState {
+    pub added_ms: Option<i64>,
     pub acquainted_ms: Option<i64>,
     pub in_group: bool,
     pub last_visited_ms: Option<i64>,
@@ -88,41 +90,48 @@ pub fn simulate(
     let start_ms = end_ms - i64::from(weeks) * WEEK;
     let count = town.households.len();
     let mut state = vec![HouseholdState::default(); count];
-    // 认亲 and joining the group are spread over the first weeks: a leader reaches each
-    // household in some week of the first few (earlier more likely), and some families
-    // join the micro-grid's group a little later.
-    let ramp = weeks.clamp(1, 6);
-    let mut acquaint_week = Vec::with_capacity(count);
-    let mut join_week = Vec::with_capacity(count);
-    for household in &town.households {
-        let week = rng.random_range(0..ramp).min(rng.random_range(0..ramp));
-        acquaint_week.push(week);
-        let has_group = town.micro_grids[household.micro_grid].group_name.is_some();
-        join_week.push(if has_group && rng.random_bool(0.8) {
-            week + rng.random_range(0..3)
-        } else {
-            u32::MAX
-        });
+    let plan = variation::plan(town, weeks, start_ms, rng);
+    for (household, added) in state.iter_mut().zip(&plan.added_ms) {
+        household.added_ms = *added;
     }
-    // Most leaders are diligent; some are lax, miss more households and skip more weeks.
-    let habits: Vec<(f64, f64)> = town
-        .leaders
+    // Some families join the micro-grid's group in the weeks after 认亲.
+    let join_week: Vec<u32> = town
+        .households
         .iter()
-        .map(|_| {
-            if rng.random_bool(0.8) {
-                (rng.random_range(0.88..0.99), 0.03)
+        .zip(&plan.acquaint_week)
+        .map(|(household, &week)| {
+            let has_group = town.micro_grids[household.micro_grid].group_name.is_some();
+            if has_group && week != u32::MAX && rng.random_bool(0.8) {
+                week + rng.random_range(0..3)
             } else {
-                (rng.random_range(0.5..0.85), 0.12)
+                u32::MAX
             }
         })
         .collect();
+    // Most leaders are diligent; lax ones miss more households and skip more weeks.
+    let habits: Vec<(f64, f64)> = plan
+        .lax
+        .iter()
+        .map(|&lax| {
+            if lax {
+                (rng.random_range(0.5..0.85), 0.12)
+            } else {
+                (rng.random_range(0.88..0.99), 0.03)
+            }
+        })
+        .collect();
+    let acquaint_week = &plan.acquaint_week;
 
     let mut visits = Vec::with_capacity(count * weeks as usize);
     let mut issues = Vec::new();
     for week in 0..weeks {
         let week_ms = start_ms + i64::from(week) * WEEK;
         for (leader, micro_grids) in town.leader_micro_grids.iter().enumerate() {
-            let (diligence, absence) = habits[leader];
+            let (mut diligence, mut absence) = habits[leader];
+            if plan.slump[leader].contains(&week) {
+                // Behind: out one week in three, and then hurried.
+                (diligence, absence) = (diligence * 0.5, 0.7);
+            }
             if rng.random_bool(absence) {
                 continue;
             }
@@ -136,7 +145,12 @@ pub fn simulate(
                         continue;
                     }
                     let first = state[h].acquainted_ms.is_none();
-                    if !rng.random_bool(if first { 0.95 } else { diligence }) {
+                    let found = if first {
+                        0.95
+                    } else {
+                        diligence * plan.reach[h]
+                    };
+                    if !rng.random_bool(found) {
                         continue;
                     }
                     minute += rng.random_range(5..16);
@@ -146,6 +160,11 @@ pub fn simulate(
                     }
                     if day >= 7 {
                         break;
+                    }
+                    // On a public holiday most leaders stay home and most families are away.
+                    let today = (i64::from(week) * 7 + day) as usize;
+                    if plan.holiday[today] && rng.random_bool(0.85) {
+                        continue;
                     }
                     let at_ms = week_ms + day * DAY + minute * MINUTE + rng.random_range(0..60_000);
                     let joined_group = !state[h].in_group && join_week[h] <= week;
@@ -272,6 +291,11 @@ fn follow_up(
     };
     if rng.random_bool(0.06) {
         delay *= 3;
+    }
+    // Some wait far too long: nobody takes them up for weeks, and the latest of these are
+    // still waiting when the history ends.
+    if rng.random_bool(0.05) {
+        delay = rng.random_range(3 * WEEK..14 * WEEK);
     }
     let mut resolved_ms = None;
     let at = office_hours(rng, t, delay..delay + 1);

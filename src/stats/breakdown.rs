@@ -4,9 +4,12 @@ use actix_web::{web, HttpResponse};
 
 use super::figures;
 use super::scope;
-use super::types::{Breakdown, BreakdownQuery};
+use super::types::{Breakdown, BreakdownQuery, Row, RowOrder};
 use crate::auth::Caller;
-use crate::error::{AppResult, ErrorBody};
+use crate::error::{AppError, AppResult, ErrorBody};
+
+/// Most rows `limit` may ask for; more than any township has micro-grids.
+const MAX_LIMIT: i64 = 10_000;
 
 #[utoipa::path(
     get, path = "/api/v1/stats/breakdown", tag = "stats",
@@ -17,7 +20,7 @@ use crate::error::{AppResult, ErrorBody};
         (status = 401, body = ErrorBody),
         (status = 403, description = "leaders and platform admins", body = ErrorBody),
         (status = 404, description = "scope outside the tenant or the supervisor's grid", body = ErrorBody),
-        (status = 422, description = "`from` after `to`", body = ErrorBody),
+        (status = 422, description = "`from` after `to`, `limit` outside 1–10000", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -25,6 +28,15 @@ pub async fn breakdown(
     caller: Caller,
     query: web::Query<BreakdownQuery>,
 ) -> AppResult<HttpResponse> {
+    let limit = match query.limit {
+        Some(n) if !(1..=MAX_LIMIT).contains(&n) => {
+            return Err(AppError::invalid(
+                "limit",
+                format!("must be between 1 and {MAX_LIMIT}"),
+            ))
+        }
+        limit => limit.map(|n| n as usize),
+    };
     let (mut conn, asked) = scope::asked(
         &caller,
         (query.from, query.to),
@@ -33,5 +45,22 @@ pub async fn breakdown(
     )
     .await?;
     let rows = figures::rows(&mut conn, asked.params(), query.by).await?;
+    let rows = ordered(rows, query.sort.unwrap_or(RowOrder::Name), limit);
     Ok(HttpResponse::Ok().json(Breakdown { by: query.by, rows }))
+}
+
+/// The rows (in name order, as the figures give them) in the asked order, cut at `limit`.
+/// Sorted here, not in SQL: a township has at most a few thousand rows, and the figures'
+/// queries stay one shape for every order.
+fn ordered(mut rows: Vec<Row>, order: RowOrder, limit: Option<usize>) -> Vec<Row> {
+    // A stable sort, so equal coverage keeps name order.
+    match order {
+        RowOrder::Name => {}
+        RowOrder::Coverage => rows.sort_by(|a, b| a.coverage.total_cmp(&b.coverage)),
+        RowOrder::CoverageDescending => rows.sort_by(|a, b| b.coverage.total_cmp(&a.coverage)),
+    }
+    if let Some(limit) = limit {
+        rows.truncate(limit);
+    }
+    rows
 }

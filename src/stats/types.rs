@@ -60,6 +60,25 @@ pub struct BreakdownQuery {
     pub to: Option<NaiveDate>,
     pub grid_id: Option<Uuid>,
     pub micro_grid_id: Option<Uuid>,
+    /// Row order: `name` (the default: by name, weeks in time order), `coverage` (lowest
+    /// first, e.g. the micro-grids that need attention) or `-coverage` (highest first);
+    /// equal coverage keeps name order.
+    #[param(inline)]
+    pub sort: Option<RowOrder>,
+    /// Only the first `limit` rows of that order (1–10000), e.g. `sort=coverage&limit=10`.
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<i64>,
+}
+
+/// How a breakdown's rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+pub enum RowOrder {
+    #[serde(rename = "name")]
+    Name,
+    #[serde(rename = "coverage")]
+    Coverage,
+    #[serde(rename = "-coverage")]
+    CoverageDescending,
 }
 
 /// `GET /stats/chart`: the breakdown drawn as an SVG picture for a dashboard.

@@ -236,10 +236,11 @@ async fn the_history_agrees_with_the_households() {
         count(&db, "SELECT count(*) FROM visits").await,
         seeded.visits as i64
     );
-    // Weekly visits: most households most weeks, not all of them every week.
+    // Weekly visits: many households most weeks, not all of them every week. (Of this small
+    // township's three leaders one is lax, and the village of another is still mid-认亲.)
     let households = seeded.households as i64;
     assert!(
-        seeded.visits as i64 > households * 26 * 6 / 10,
+        seeded.visits as i64 > households * 26 * 3 / 10,
         "{seeded:?}"
     );
     assert!((seeded.visits as i64) < households * 26, "{seeded:?}");
@@ -267,6 +268,9 @@ async fn the_history_agrees_with_the_households() {
         "SELECT count(*) FROM visits v JOIN households h ON h.id = v.household_id \
          JOIN micro_grids m ON m.id = h.micro_grid_id \
          WHERE v.micro_grid_id <> m.id OR v.leader_id <> m.leader_id OR v.visited_at > now()",
+        // Nobody is visited before they are on the roster (some households were added lately).
+        "SELECT count(*) FROM visits v JOIN households h ON h.id = v.household_id \
+         WHERE v.visited_at < h.created_at",
         // Visit ids are UUID v7 of the visit's time.
         "SELECT count(*) FROM visits WHERE substr(id::text, 15, 1) <> '7' OR \
          ('x' || lpad(replace(left(id::text, 13), '-', ''), 16, '0'))::bit(64)::bigint \
@@ -275,8 +279,22 @@ async fn the_history_agrees_with_the_households() {
     for check in checks {
         assert_eq!(count(&db, check).await, 0, "{check}");
     }
-    let acquainted = "SELECT count(*) FROM households WHERE acquainted_at IS NOT NULL";
-    assert!(count(&db, acquainted).await > households * 9 / 10);
+    // Leaders know nearly every household, except in the last village, still mid-认亲:
+    // there about half have never been visited.
+    let acquainted = |late: bool| {
+        format!(
+            "SELECT (100 * count(acquainted_at) / count(*))::bigint FROM households h \
+             JOIN micro_grids m ON m.id = h.micro_grid_id JOIN grids g ON g.id = m.grid_id \
+             WHERE (g.name = '鱼圻塘村') = {late}"
+        )
+    };
+    let known = count(&db, &acquainted(false)).await;
+    assert!(known > 90, "{known}%");
+    let late = count(&db, &acquainted(true)).await;
+    assert!((20..80).contains(&late), "{late}%");
+    // Some households came onto the roster in the last weeks.
+    let added = "SELECT count(*) FROM households WHERE created_at > now() - interval '8 weeks'";
+    assert!(count(&db, added).await > 0);
     let joined = "SELECT count(*) FROM households WHERE in_group";
     assert!(count(&db, joined).await > 0);
     let methods = "SELECT count(DISTINCT method) FROM visits";
@@ -350,6 +368,26 @@ async fn issues_agree_with_their_events() {
     assert!(pleased * 10 > feedback * 8, "{pleased} of {feedback}");
     let categories = "SELECT count(DISTINCT category) FROM issues";
     assert!(count(&db, categories).await >= 4);
+    // Some requests wait far too long: three weeks and more before anyone solves them.
+    let waited = "SELECT count(*) FROM issues \
+                  WHERE coalesce(resolved_at, now()) - raised_at > interval '21 days'";
+    assert!(count(&db, waited).await > 0);
+    // A year holds National Day week (and a Spring Festival): few visits on those days.
+    let per_day = |holiday: bool| {
+        format!(
+            "SELECT (count(*) / count(DISTINCT (visited_at AT TIME ZONE 'Asia/Shanghai')::date))::bigint \
+             FROM visits WHERE (extract(month FROM visited_at AT TIME ZONE 'Asia/Shanghai') = 10 \
+             AND extract(day FROM visited_at AT TIME ZONE 'Asia/Shanghai') <= 7) = {holiday}"
+        )
+    };
+    let (holiday, usual) = (
+        count(&db, &per_day(true)).await,
+        count(&db, &per_day(false)).await,
+    );
+    assert!(
+        holiday * 3 < usual,
+        "{holiday} visits a day on holiday, {usual} usually"
+    );
 }
 
 #[tokio::test]
@@ -367,7 +405,7 @@ async fn two_seeds_make_the_same_township() {
         "SELECT md5(string_agg(concat_ws('|', username, display_name, phone), ',' ORDER BY username)) FROM users",
         "SELECT md5(string_agg(concat_ws('|', name, group_name), ',' ORDER BY name)) FROM micro_grids",
         "SELECT md5(string_agg(concat_ws('|', id, name, address, phone, id_number, members, tags::text, \
-         acquainted_at, in_group, last_visited_at), ',' ORDER BY id)) FROM households",
+         acquainted_at, in_group, last_visited_at, created_at), ',' ORDER BY id)) FROM households",
         "SELECT md5(string_agg(concat_ws('|', id, household_id, visited_at, method, summary), ',' ORDER BY id)) FROM visits",
         "SELECT md5(string_agg(concat_ws('|', id, status, description, resolved_at, satisfied), ',' ORDER BY id)) FROM issues",
     ];

@@ -1284,3 +1284,92 @@ async fn the_chart_draws_every_row_of_the_breakdown_as_well_formed_svg() {
         .await
         .expect_error(400, "bad_request");
 }
+
+#[tokio::test]
+async fn the_lowest_coverage_rows_come_first_and_limit_cuts_them() {
+    let app = TestApp::spawn().await;
+    let d = dataset(&app).await;
+    let t = &d.t;
+    // A micro-grid nobody has visited yet: last by name, first by coverage.
+    let fresh = app
+        .post(
+            &format!("/api/v1/grids/{}/micro-grids", t.g1),
+            &t.admin.token,
+            json!({"name": "新埭村第3微网格"}),
+        )
+        .await
+        .expect(201);
+    app.post(
+        "/api/v1/households",
+        &t.admin.token,
+        json!({"micro_grid_id": fresh["id"], "kind": "village", "name": "陈阿婆", "address": "新埭村5组8号"}),
+    )
+    .await
+    .expect(201);
+    let path = |extra: &str| {
+        format!(
+            "/api/v1/stats/breakdown?by=micro_grid&{}{extra}",
+            range_query(FROM, TO)
+        )
+    };
+    let rows = |body: Value| body["rows"].as_array().unwrap().clone();
+    let coverages = |rows: &[Value]| -> Vec<f64> {
+        rows.iter()
+            .map(|r| r["coverage"].as_f64().unwrap())
+            .collect()
+    };
+    // The default order (by name, checked against the hand count elsewhere), re-sorted here:
+    // stable, so equal coverage keeps name order.
+    let by_name = rows(app.get(&path(""), &t.supervisor.token).await.expect(200));
+    let mut lowest = by_name.clone();
+    lowest.sort_by(|a, b| {
+        let (a, b) = (
+            a["coverage"].as_f64().unwrap(),
+            b["coverage"].as_f64().unwrap(),
+        );
+        a.total_cmp(&b)
+    });
+    assert_eq!(by_name.last().unwrap()["name"], "新埭村第3微网格");
+    assert_eq!(lowest[0]["name"], "新埭村第3微网格");
+    assert_eq!(lowest[0]["coverage"], 0.0);
+
+    let got = app
+        .get(&path("&sort=coverage&limit=2"), &t.supervisor.token)
+        .await
+        .expect(200);
+    assert_eq!(rows(got), lowest[..2]);
+    let got = app
+        .get(&path("&sort=-coverage"), &t.supervisor.token)
+        .await
+        .expect(200);
+    let mut highest = coverages(&lowest);
+    highest.reverse();
+    assert_eq!(coverages(&rows(got)), highest);
+    // A limit alone takes the first rows by name.
+    let got = app
+        .get(&path("&sort=name&limit=1"), &t.supervisor.token)
+        .await
+        .expect(200);
+    assert_eq!(rows(got), by_name[..1]);
+    // The scope still holds: a grid supervisor's lowest are their grid's.
+    let got = app
+        .get(&path("&sort=coverage&limit=10"), &t.grid_supervisor.token)
+        .await
+        .expect(200);
+    let in_g1: Vec<Value> = lowest
+        .iter()
+        .filter(|r| r["name"].as_str().unwrap().starts_with("新埭村"))
+        .cloned()
+        .collect();
+    assert_eq!(rows(got), in_g1);
+    for (extra, status, code) in [
+        ("&limit=0", 422, "validation_failed"),
+        ("&limit=10001", 422, "validation_failed"),
+        ("&limit=ten", 400, "bad_request"),
+        ("&sort=visits", 400, "bad_request"),
+    ] {
+        app.get(&path(extra), &t.supervisor.token)
+            .await
+            .expect_error(status, code);
+    }
+}

@@ -21,11 +21,13 @@ export const T = {
   dueCount: (n) => `共 ${n} 户待走访`,
   allCount: (n) => `共 ${n} 户`,
   groupRound: '群内走访',
+  showMore: (n) => `显示更多（还有 ${n} 户）`,
   attention: '需处理',
   attentionCount: (n) => `${n} 条需处理`,
 
   // Dossier
   call: '拨打电话',
+  phone: '电话',
   recentVisits: '最近走访',
   issues: '诉求',
   recordVisit: '记录走访',
@@ -125,12 +127,15 @@ export const T = {
   signedOutExpired: '登录已过期，请重新登录。未上传的记录仍保存在本机。',
 };
 
-// "2026年11月30日 14:05" in the township's zone.
+// "今天 14:05", or "11月28日 14:05", in the township's zone.
 export function formatTime(iso, timeZone) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat('zh-CN', {
-    timeZone, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
-  }).format(new Date(iso));
+  const date = new Date(iso);
+  const day = (d) => new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: 'long', day: 'numeric' }).format(d);
+  const time = new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  if (day(date) === day(new Date())) return `今天 ${time}`;
+  const short = new Intl.DateTimeFormat('zh-CN', { timeZone, month: 'long', day: 'numeric' }).format(date);
+  return `${short} ${time}`;
 }
 
 export function formatDate(iso, timeZone) {

@@ -91,21 +91,26 @@ export function createSync({ api, store }) {
     for (const issue of issues) {
       // An issue goes after the visit it follows (the server needs that visit stored).
       const visit = issue.body.visit_id ? byId.get(issue.body.visit_id) : null;
+      let { body } = issue;
       if (visit) {
         const current = await store.item(visit.id);
-        if (current && current.state !== 'synced') continue;
+        if (current?.state === 'attention') {
+          // The visit was refused: the issue stands on its own (the resident still asked).
+          const { visit_id: _refused, ...alone } = body;
+          body = alone;
+        } else if (current && current.state !== 'synced') continue;
       }
-      await store.put({ ...issue, state: 'syncing' });
+      await store.put({ ...issue, body, state: 'syncing' });
       try {
-        await api.request('POST', '/issues', { body: issue.body });
-        await store.put({ ...issue, state: 'synced', error: null, answeredAt: new Date().toISOString() });
+        await api.request('POST', '/issues', { body });
+        await store.put({ ...issue, body, state: 'synced', error: null, answeredAt: new Date().toISOString() });
       } catch (error) {
         if (REFUSED.has(error.status)) {
           await store.put({
-            ...issue, state: 'attention', error: refusal(error.status, error), answeredAt: new Date().toISOString(),
+            ...issue, body, state: 'attention', error: refusal(error.status, error), answeredAt: new Date().toISOString(),
           });
         } else {
-          await store.put({ ...issue, state: 'pending' });
+          await store.put({ ...issue, body, state: 'pending' });
           throw error;
         }
       }

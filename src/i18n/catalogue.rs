@@ -49,6 +49,7 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("must be 1–100 characters", "须为 1–100 个字符"),
     ("must be between 1 and 99", "须在 1 到 99 之间"),
     ("must be between 1 and 365", "须在 1 到 365 之间"),
+    ("must be between 1 and {}", "须在 1 到 {} 之间"),
     ("must be one of: {}", "须为以下之一：{}"),
     ("out of range", "超出范围"),
     ("must not be after `to`", "不能晚于结束日期（to）"),

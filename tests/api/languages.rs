@@ -201,3 +201,39 @@ async fn too_many_attempts_and_a_wrong_login_in_chinese() {
     let seconds = last.headers["retry-after"].to_str().unwrap();
     assert_eq!(message, format!("尝试次数过多，请 {seconds} 秒后再试"));
 }
+
+#[tokio::test]
+async fn a_rosters_bad_rows_are_named_in_chinese() {
+    use reqwest::multipart::{Form, Part};
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let roster = "micro_grid,kind,name,address,phone\n\
+                  新埭村第9微网格,village,张三,新埭村1号,13812345678\n\
+                  新埭村第1微网格,工厂,李四,新埭村2号,12345\n";
+    let form = Form::new().part(
+        "file",
+        Part::bytes(roster.as_bytes().to_vec()).file_name("花名册.csv"),
+    );
+    let response = app
+        .client
+        .post(format!("{}/api/v1/households/import", app.base))
+        .bearer_auth(&t.admin.token)
+        .header("accept-language", ZH)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let resp = crate::harness::into_resp(response).await;
+    let zh = error(&resp, 422, "validation_failed");
+    assert_eq!(
+        zh["fields"]["row 2"],
+        json!(["micro_grid：本乡镇没有名为“新埭村第9微网格”的微网格"])
+    );
+    assert_eq!(
+        zh["fields"]["row 3"],
+        json!([
+            "kind：“工厂”不是 农户、村民、居民、住户、企业（village, resident, enterprise）之一",
+            "phone：须为大陆手机号（1[3-9] 开头共 11 位）或固定电话"
+        ])
+    );
+}

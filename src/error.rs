@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 /// Field name → its problems, as sent with 422.
@@ -55,16 +57,18 @@ pub enum AppError {
 pub type AppResult<T> = Result<T, AppError>;
 
 /// The JSON body of every non-2xx response.
-#[derive(Serialize, ToSchema)]
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorDetail,
 }
 
-#[derive(Serialize, ToSchema)]
+/// `message` and the `fields` problems are in the language the request's `Accept-Language`
+/// prefers: Chinese (`zh`…) or English (the default). `code` never changes.
+#[derive(Serialize, Deserialize, ToSchema)]
 pub struct ErrorDetail {
     /// One of bad_request, unauthenticated, forbidden, not_found, conflict,
     /// payload_too_large, validation_failed, rate_limited, unavailable, internal.
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<FieldErrors>,
@@ -109,7 +113,7 @@ impl AppError {
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorDetail {
-                code: self.code(),
+                code: Cow::Borrowed(self.code()),
                 message: self.to_string(),
                 fields: match self {
                     AppError::Validation(fields) => Some(fields.clone()),

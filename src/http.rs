@@ -1,7 +1,7 @@
 //! Shared pieces of the HTTP surface: list paging, and the handlers that turn actix's own
 //! extractor errors into the contract's envelope (400, 404, 413) instead of plain text.
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::Next;
@@ -9,7 +9,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::AppError;
+use crate::error::{AppError, ErrorBody};
+use crate::i18n::Lang;
 use crate::startup::AppState;
 
 /// Largest JSON body: 1 MiB (the contract's limit; uploads are 20 MiB).
@@ -161,4 +162,55 @@ pub async fn deadline(
             Err(AppError::Unavailable.into())
         }
     }
+}
+
+/// Says the error envelope in the language the request prefers (`i18n`): the message and
+/// every field problem of any non-2xx JSON answer, whichever layer made it. English needs
+/// nothing: the code writes its messages in English.
+pub async fn localize(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let lang = Lang::of(req.headers());
+    if lang == Lang::En {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    match next.call(req).await {
+        Ok(response) => {
+            let (request, response) = response.map_into_boxed_body().into_parts();
+            Ok(ServiceResponse::new(request, say_in(lang, response).await))
+        }
+        // An error a middleware raised (the deadline's 503): actix renders it later, so it
+        // goes on as an error that renders as this Chinese answer.
+        Err(error) => {
+            let said = say_in(lang, error.error_response()).await;
+            Err(actix_web::error::InternalError::from_response(error.to_string(), said).into())
+        }
+    }
+}
+
+/// `response` with its error envelope in `lang`; any other answer as it is.
+async fn say_in(lang: Lang, response: HttpResponse) -> HttpResponse {
+    let is_json = response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if response.status().is_success() || !is_json {
+        return response;
+    }
+    let (head, body) = response.into_parts();
+    let Ok(bytes) = actix_web::body::to_bytes(body).await else {
+        return head.set_body(BoxBody::new(()));
+    };
+    let said = match serde_json::from_slice::<ErrorBody>(&bytes) {
+        Ok(mut envelope) => {
+            lang.localize(&mut envelope.error);
+            serde_json::to_vec(&envelope).unwrap_or_else(|_| bytes.to_vec())
+        }
+        Err(_) => bytes.to_vec(),
+    };
+    head.set_body(BoxBody::new(said))
 }

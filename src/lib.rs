@@ -12,6 +12,7 @@ pub mod error;
 pub mod grids;
 pub mod households;
 pub mod http;
+pub mod i18n;
 pub mod issues;
 pub mod metrics;
 pub mod openapi;

@@ -152,6 +152,7 @@ impl Application {
                 )
                 .wrap(cors)
                 .wrap(from_fn(http::deadline))
+                .wrap(from_fn(http::localize))
                 .wrap(from_fn(crate::metrics::track))
                 .wrap(TracingLogger::default())
                 // Load balancers probe with GET or HEAD (actix sends HEAD no body).

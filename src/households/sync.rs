@@ -177,7 +177,7 @@ impl std::fmt::Display for Cursor {
 }
 
 /// PostgreSQL's `pg_snapshot` as text, `xmin:xmax:xip,…`, checked here as PostgreSQL checks
-/// it (xmin ≤ xip < xmax, ascending), so that a forged cursor is a 400, not a database error.
+/// it (0 < xmin ≤ xip < xmax, ascending), so that a forged cursor is a 400, not a database error.
 struct Snapshot {
     text: String,
     xmax: u64,
@@ -198,7 +198,8 @@ impl Snapshot {
         let xmin = number(parts.next()?)?;
         let xmax = number(parts.next()?)?;
         let running = parts.next()?;
-        if parts.next().is_some() || xmin > xmax {
+        // Transaction id 0 is no transaction: PostgreSQL refuses it.
+        if parts.next().is_some() || xmin == 0 || xmin > xmax {
             return None;
         }
         if !running.is_empty() {
@@ -251,6 +252,8 @@ mod tests {
             "+1:7350:.0123456789ab",
             "1:99999999999999999999999:.0123456789ab",
             "7340:7350:7345:7346.0123456789ab",
+            "0:0:.0123456789ab",
+            "0:5:.0123456789ab",
         ] {
             assert!(Cursor::parse(bad).is_none(), "{bad:?}");
         }

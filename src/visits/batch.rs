@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::i18n::Lang;
 use crate::visits::queries::Recorder;
 use crate::visits::record::RECORDERS;
 use crate::visits::sync::{self, Outcome};
@@ -38,6 +39,7 @@ use crate::visits::types::{
 )]
 pub async fn record_batch(
     caller: Caller,
+    lang: Lang,
     body: web::Json<BatchRequest>,
 ) -> AppResult<web::Json<BatchResponse>> {
     caller.require(RECORDERS)?;
@@ -69,7 +71,7 @@ pub async fn record_batch(
         .map(|(id, outcome)| match outcome {
             Outcome::Created(visit) => result(Some(visit.id), 201, None),
             Outcome::Replayed(visit) => result(Some(visit.id), 200, None),
-            Outcome::Failed(error) => result(id, error_status(&error), Some(error)),
+            Outcome::Failed(error) => result(id, error_status(&error), Some((error, lang))),
         })
         .collect();
     Ok(web::Json(BatchResponse { results }))
@@ -99,10 +101,15 @@ fn error_status(error: &AppError) -> u16 {
     actix_web::ResponseError::status_code(error).as_u16()
 }
 
-fn result(id: Option<Uuid>, status: u16, error: Option<AppError>) -> BatchResult {
+/// An item's error is said in the request's language, as the envelope of a whole request is.
+fn result(id: Option<Uuid>, status: u16, error: Option<(AppError, Lang)>) -> BatchResult {
     BatchResult {
         id,
         status,
-        error: error.map(|e| e.body().error),
+        error: error.map(|(e, lang)| {
+            let mut detail = e.body().error;
+            lang.localize(&mut detail);
+            detail
+        }),
     }
 }

@@ -285,6 +285,28 @@ impl TestApp {
         into_resp(request.send().await.expect("request sent")).await
     }
 
+    /// `send` with `Accept-Language: language`.
+    pub async fn send_in(
+        &self,
+        language: &str,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> Resp {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header("accept-language", language);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        into_resp(request.send().await.expect("request sent")).await
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.send(reqwest::Method::GET, path, Some(token), None)
             .await

@@ -13,6 +13,7 @@ mod grids;
 mod households;
 mod import;
 mod issues;
+mod languages;
 mod micro_grids;
 mod previews;
 mod robustness;

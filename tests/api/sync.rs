@@ -34,7 +34,7 @@ fn set(items: &[Uuid]) -> BTreeSet<Uuid> {
     items.iter().copied().collect()
 }
 
-fn household<'a>(answer: &'a Value, id: Uuid) -> &'a Value {
+fn household(answer: &Value, id: Uuid) -> &Value {
     answer["households"]
         .as_array()
         .unwrap()
@@ -296,6 +296,17 @@ async fn wrong_roles_bad_cursors_and_no_token_are_refused() {
         app.get(&format!("/api/v1/sync/households?since={bad}"), &token)
             .await
             .expect_error(400, "bad_request");
+    }
+    // Forged with the caller's own tag: still checked before the database sees it.
+    let real = sync(&app, &token, None).await;
+    let owner = cursor(&real).split_once('.').unwrap().1.to_owned();
+    for forged in ["0:0:", "5:3:", "3:9:9", "3:9:5,4"] {
+        app.get(
+            &format!("/api/v1/sync/households?since={forged}.{owner}"),
+            &token,
+        )
+        .await
+        .expect_error(400, "bad_request");
     }
     app.get("/api/v1/sync/households?cursor=1", &token)
         .await

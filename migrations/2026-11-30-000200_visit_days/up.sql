@@ -15,7 +15,6 @@
 -- A township's time zone is fixed when it is created; were it ever changed,
 -- visit_days_rebuild(tenant) makes its rows again.
 
--- citus: distribute
 CREATE TABLE visit_days (
     tenant_id     uuid NOT NULL,
     year          smallint NOT NULL,
@@ -96,6 +95,10 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON visit_days TO lianxin_app;
 GRANT EXECUTE ON FUNCTION visit_day_year(timestamptz, text), visit_day_index(timestamptz, text),
     visit_day_bit(smallint), visit_day_list(bit), visit_day_repeats(smallint[]),
     visit_days_rebuild(uuid) TO lianxin_app;
+
+-- On Citus, with the township's other tables (as the Citus migration placed them, policies
+-- and grants first); without Citus this does nothing.
+SELECT lianxin_distribute('visit_days');
 
 -- The backfill: every township's visits so far.
 SELECT visit_days_rebuild(id) FROM tenants;

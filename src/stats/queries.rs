@@ -157,12 +157,11 @@ pub struct VisitCounts {
     pub households_visited: i64,
 }
 
-/// From the visit rollup (`rollup`, `tally`): ~2 rows per household for a year instead of
-/// every visit of the range.
+/// From the visit rollup (`rollup`): ~2 rows per household for a year instead of every visit
+/// of the range.
 pub async fn visit_counts(conn: &AsyncPgConnection, p: Params<'_>) -> AppResult<VisitCounts> {
     let calendar = Calendar::new(p.range.from, p.range.to);
-    let mut rows = rollup::rows(conn, p, None, &calendar).await?;
-    let (visits, households_visited) = tally::total(&calendar, &mut rows);
+    let (visits, households_visited) = rollup::total(conn, p, &calendar).await?;
     Ok(VisitCounts {
         visits,
         households_visited,
@@ -283,19 +282,19 @@ pub async fn visits_by(
     weeks: &[Week],
 ) -> AppResult<Vec<Keyed>> {
     let calendar = Calendar::new(p.range.from, p.range.to);
-    let mut rows = rollup::rows(conn, p, Some(by), &calendar).await?;
-    let keyed = |key: String, (n, distinct_n): (i64, i64)| Keyed { key, n, distinct_n };
-    Ok(match by {
-        By::Week => tally::per_week(&calendar, p.range.to, &mut rows)
-            .into_iter()
-            .zip(weeks)
-            .map(|(counts, week)| keyed(week.key.clone(), counts))
-            .collect(),
-        By::Grid | By::MicroGrid | By::Leader => tally::per_key(&calendar, &mut rows)
-            .into_iter()
-            .map(|(key, counts)| keyed(key.to_string(), counts))
-            .collect(),
-    })
+    if by != By::Week {
+        return rollup::per_key(conn, p, by, &calendar).await;
+    }
+    let mut rows = rollup::rows(conn, p, &calendar).await?;
+    Ok(tally::per_week(&calendar, p.range.to, &mut rows)
+        .into_iter()
+        .zip(weeks)
+        .map(|((n, distinct_n), week)| Keyed {
+            key: week.key.clone(),
+            n,
+            distinct_n,
+        })
+        .collect())
 }
 
 /// Issues raised (`resolved = false`) or resolved in the range, per dimension key. For

@@ -67,6 +67,7 @@ impl DayBits {
         out
     }
 
+    #[cfg(test)]
     fn count(self) -> i64 {
         self.0.iter().map(|w| i64::from(w.count_ones())).sum()
     }
@@ -85,12 +86,11 @@ impl DayBits {
     }
 }
 
-/// One rollup row as read: a household's visits in one year, under one key (the micro-grid,
-/// its grid or the recorder, as the breakdown asks; none for the summary and weeks).
+/// One rollup row as read: a household's visits in one ISO year (under one micro-grid and
+/// recorder, which weeks do not need).
 #[derive(Debug, Clone)]
 pub struct DayRow {
     pub household_id: Uuid,
-    pub key: Option<Uuid>,
     pub year: i16,
     pub days: DayBits,
     /// A day once for every visit beyond its day's first.
@@ -150,24 +150,15 @@ impl Calendar {
         }
     }
 
-    /// The ISO years the range touches, first and last.
-    pub fn years(&self) -> (i16, i16) {
-        let first = self.years.keys().min().copied().unwrap_or(0);
-        let last = self.years.keys().max().copied().unwrap_or(-1);
-        (first, last)
-    }
-
-    /// A row's visits inside the range.
-    fn visits(&self, row: &DayRow) -> i64 {
-        let Some(span) = self.years.get(&row.year) else {
-            return 0;
-        };
-        let repeats = row
-            .repeats
+    /// Each ISO year the range touches, with its first and last day index there.
+    pub fn spans(&self) -> Vec<(i16, i32, i32)> {
+        let mut spans: Vec<(i16, i32, i32)> = self
+            .years
             .iter()
-            .filter(|&&d| (span.lo..=span.hi).contains(&(d as usize)))
-            .count() as i64;
-        row.days.and(span.mask).count() + repeats
+            .map(|(&year, s)| (year, s.lo as i32, s.hi as i32))
+            .collect();
+        spans.sort_unstable();
+        spans
     }
 
     /// The range's week (0 for the week of `from`) of each visit of a row inside the range.
@@ -190,42 +181,6 @@ impl Calendar {
     fn week_count(&self, to: NaiveDate) -> usize {
         ((to - self.first_monday).num_days() / 7 + 1) as usize
     }
-}
-
-/// Visits and distinct households of the whole range.
-pub fn total(calendar: &Calendar, rows: &mut [DayRow]) -> (i64, i64) {
-    let (mut visits, mut visited) = (0, 0);
-    for household in by_household(rows) {
-        let n: i64 = household.iter().map(|r| calendar.visits(r)).sum();
-        visits += n;
-        visited += i64::from(n > 0);
-    }
-    (visits, visited)
-}
-
-/// Visits and distinct households per row key.
-pub fn per_key(calendar: &Calendar, rows: &mut [DayRow]) -> HashMap<Uuid, (i64, i64)> {
-    let mut out: HashMap<Uuid, (i64, i64)> = HashMap::new();
-    let mut seen: Vec<Uuid> = Vec::new();
-    for household in by_household(rows) {
-        seen.clear();
-        for row in household.iter() {
-            let (n, Some(key)) = (calendar.visits(row), row.key) else {
-                continue;
-            };
-            if n == 0 {
-                continue;
-            }
-            let entry = out.entry(key).or_default();
-            entry.0 += n;
-            // The household counts once per key, whatever its rows there (years, recorders).
-            if !seen.contains(&key) {
-                seen.push(key);
-                entry.1 += 1;
-            }
-        }
-    }
-    out
 }
 
 /// Visits and distinct households per week of the range (index 0: the week of `to`'s first
@@ -276,35 +231,34 @@ mod tests {
         )
     }
 
-    /// Rows for visits given as (household, key, date), as the rollup would hold them.
+    /// Rows for visits given as (household, key, date), as the rollup would hold them (one
+    /// row per household, key and ISO year).
     fn rows(visits: &[(u128, u128, &str)]) -> Vec<DayRow> {
-        let mut out: Vec<DayRow> = Vec::new();
+        let mut out: Vec<(u128, DayRow)> = Vec::new();
         for &(h, k, d) in visits {
             let (year, day) = index(date(d));
-            let (household_id, key) = (Uuid::from_u128(h), Some(Uuid::from_u128(k)));
-            let i = out
+            let household_id = Uuid::from_u128(h);
+            let found = out
                 .iter()
-                .position(|r| r.household_id == household_id && r.key == key && r.year == year);
-            let row = match i {
-                Some(i) => &mut out[i],
-                None => {
-                    out.push(DayRow {
-                        household_id,
-                        key,
-                        year,
-                        days: DayBits::default(),
-                        repeats: Vec::new(),
-                    });
-                    out.last_mut().unwrap()
-                }
-            };
+                .position(|(key, r)| *key == k && r.household_id == household_id && r.year == year);
+            let i = found.unwrap_or_else(|| {
+                let row = DayRow {
+                    household_id,
+                    year,
+                    days: DayBits::default(),
+                    repeats: Vec::new(),
+                };
+                out.push((k, row));
+                out.len() - 1
+            });
+            let row = &mut out[i].1;
             if row.days.and(DayBits::of(&[day])).count() == 1 {
                 row.repeats.push(day as i16);
             } else {
                 row.days.0[day / 64] |= 1 << (63 - day % 64);
             }
         }
-        out
+        out.into_iter().map(|(_, r)| r).collect()
     }
 
     #[test]
@@ -332,11 +286,8 @@ mod tests {
             (3, 9, "2027-01-06"),
         ]);
         let cal = Calendar::new(date("2026-12-28"), date("2027-01-05"));
-        assert_eq!(cal.years(), (2026, 2027));
-        assert_eq!(total(&cal, &mut r), (5, 2));
-        let keys = per_key(&cal, &mut r);
-        assert_eq!(keys[&Uuid::from_u128(9)], (4, 2));
-        assert_eq!(keys[&Uuid::from_u128(8)], (1, 1));
+        // 2026 has 53 ISO weeks: 2026-12-28 is day 52 * 7 of it.
+        assert_eq!(cal.spans(), vec![(2026, 364, 370), (2027, 0, 1)]);
         assert_eq!(
             per_week(&cal, date("2027-01-05"), &mut r),
             vec![(2, 1), (3, 2)]
@@ -357,6 +308,5 @@ mod tests {
             per_week(&cal, date("2026-04-13"), &mut r),
             vec![(1, 1), (1, 1), (1, 1)]
         );
-        assert_eq!(total(&cal, &mut r), (3, 2));
     }
 }

@@ -149,10 +149,10 @@ async fn figures_equal_the_raw_visits(app: &TestApp, t: &Township, ranges: &[(&s
                 .await
                 .expect(200);
             let total = raw_counts(app, t.id, "''", range, scope).await;
-            let (visits, households) = total
-                .iter()
-                .next()
-                .map_or((0, 0), |k| (k.visits, k.households));
+            let (visits, households) = match total.as_slice() {
+                [k, ..] => (k.visits, k.households),
+                [] => (0, 0),
+            };
             assert_eq!(
                 (
                     summary["visits"].as_i64(),

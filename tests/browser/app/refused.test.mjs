@@ -80,7 +80,11 @@ test('a visit dated in the future is refused, fixed and re-sent under the same i
   }).format(real).replace(' ', 'T');
   await page.getByLabel('走访时间').fill(local);
   await page.getByRole('button', { name: '重新上传' }).click();
-  await eventually(async () => (await phoneQueue(page))[0]?.state === 'synced');
+  // Synced, and then dropped from the queue once the server's data shows it.
+  await eventually(async () => {
+    const item = (await phoneQueue(page)).find((i) => i.id === refused.id);
+    return !item || item.state === 'synced';
+  });
   await waitForStatus(page, '已全部同步');
   await page.getByText('没有需要处理的记录').waitFor();
 

@@ -5,6 +5,8 @@
     python3 bench/bench.py batch    # 2 one batch of 500 vs 500 single requests
     python3 bench/bench.py scale    # 5 demo --weeks 52, 3 statistics vs SQL floor, 4 growth
     python3 bench/bench.py console  # 7 the console's 概览 page: its statistics requests
+    python3 bench/bench.py townships  # 8 one township's requests: 1 vs 20 townships, one
+                                      #   server and a Citus cluster (coordinator + 2 workers)
     python3 bench/bench.py all
 
 Needs PostgreSQL (BENCH_PG, default postgres://postgres@127.0.0.1:5432, a role that may
@@ -533,7 +535,10 @@ def console():
     build()
     weeks = int(os.environ.get("BENCH_WEEKS", "52"))
     say(f"== 7 console: demo --weeks {weeks}; load {load_avg()}")
-    record("console_demo_seconds", round(seed_demo(db, weeks), 1))
+    if os.environ.get("BENCH_KEEP_DB"):
+        say("   (BENCH_KEEP_DB: the database of the previous run, not seeded again)")
+    else:
+        record("console_demo_seconds", round(seed_demo(db, weeks), 1))
     record("console_demo_visits", int(psql(db, "SELECT count(*) FROM visits")))
     record("console_demo_households", int(psql(db, "SELECT count(*) FROM households")))
     zone = psql(db, "SELECT timezone FROM tenants WHERE code = 'xindai'")
@@ -609,9 +614,142 @@ def grow(db):
     psql(db, "VACUUM ANALYZE")
 
 
+# ---------------------------------------------------------------- 8 townships side by side
+
+TOWNSHIPS = int(os.environ.get("BENCH_TOWNSHIPS", "20"))
+TOWNSHIP_WEEKS = int(os.environ.get("BENCH_TOWNSHIP_WEEKS", "2"))
+# Copied in this order (foreign keys): every key holds tenant_id, so a township is cloned by
+# copying its rows with another tenant_id.
+CLONED = ["grids", "users", "micro_grids", "leader_assignments", "households", "household_moves",
+          "visits", "visit_days", "issues", "issue_events", "audit_log"]
+
+
+def clone_townships(db, count):
+    """`count` copies of the demo township (codes xindai1…), rows identical but the tenant."""
+    psql(db, f"""
+        DO $$
+        DECLARE
+            source uuid := (SELECT id FROM tenants WHERE code = 'xindai');
+            copy uuid;
+            t text;
+            cols text;
+            vals text;
+        BEGIN
+            FOR n IN 1..{count} LOOP
+                copy := gen_random_uuid();
+                INSERT INTO tenants (id, code, name, timezone, visit_interval_days)
+                SELECT copy, 'xindai' || n, name || n, timezone, visit_interval_days
+                FROM tenants WHERE id = source;
+                FOREACH t IN ARRAY ARRAY{CLONED} LOOP
+                    SELECT string_agg(quote_ident(column_name), ', ' ORDER BY ordinal_position),
+                           string_agg(CASE WHEN column_name = 'tenant_id' THEN quote_literal(copy) || '::uuid'
+                                           ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position)
+                    INTO cols, vals
+                    FROM information_schema.columns WHERE table_schema = 'public' AND table_name = t;
+                    EXECUTE format('INSERT INTO %I (%s) SELECT %s FROM %I WHERE tenant_id = %L',
+                                   t, cols, vals, t, source);
+                END LOOP;
+            END LOOP;
+        END
+        $$""")
+    psql(db, "VACUUM ANALYZE")
+
+
+def township_costs(db, label, password):
+    """Median ms of one township's requests: a visit write (its leader), the due list (the
+    same leader), a year's summary (its admin)."""
+    zone = psql(db, "SELECT timezone FROM tenants WHERE code = 'xindai'")
+    today = dt.date.fromisoformat(psql(db, f"SELECT (now() AT TIME ZONE '{zone}')::date"))
+    leader_name, household = psql(db, """
+        SELECT u.username, h.id FROM households h
+        JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
+        JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.leader_id
+        JOIN tenants t ON t.id = h.tenant_id AND t.code = 'xindai'
+        ORDER BY h.id LIMIT 1""").split("|")
+    server = Server(db)
+    try:
+        leader = Api(login("xindai", leader_name, password))
+        admin = Api(login("xindai", "admin", password))
+        runs = RUNS * 7
+
+        def write():
+            when = dt.datetime.now(dt.timezone.utc) - dt.timedelta(minutes=5)
+            body = {"id": _uuid7(), "household_id": household, "visited_at": when.isoformat(),
+                    "method": "door", "summary": "走访"}
+            return leader.call("POST", "/api/v1/visits", body, 201)[2]
+
+        write()
+        record(f"{label}_visit_write_ms", median_ms([write() for _ in range(runs)]))
+        record(f"{label}_due_list_ms", timed(leader, "/api/v1/households?due=true", runs))
+        first = today - dt.timedelta(days=364)
+        record(f"{label}_year_summary_ms",
+               timed(admin, f"/api/v1/stats/summary?from={first}&to={today}", runs))
+    finally:
+        server.stop()
+
+
+def township_sizes(db, label, size_fn):
+    tables = ", ".join(f"'{t}'" for t in ["tenants", *CLONED])
+    total = int(psql(db, f"SELECT sum({size_fn}(c)) FROM unnest(ARRAY[{tables}]::regclass[]) c"))
+    visits = int(psql(db, "SELECT count(*) FROM visits"))
+    towns = int(psql(db, "SELECT count(*) FROM tenants"))
+    record(f"{label}_bytes_per_township", total // towns)
+    record(f"{label}_visits_per_township", visits // towns)
+    record(f"{label}_bytes_per_visit_all_tables", round(total / visits))
+
+
+def townships_on(db, label, password, size_fn):
+    lianxin(db, "migrate")
+    lianxin(db, "demo", "--weeks", str(TOWNSHIP_WEEKS))
+    psql(db, "VACUUM ANALYZE")
+    township_costs(db, f"{label}_1", password)
+    start = time.perf_counter()
+    clone_townships(db, TOWNSHIPS - 1)
+    record(f"{label}_clone_{TOWNSHIPS - 1}_seconds", round(time.perf_counter() - start, 1))
+    township_costs(db, f"{label}_{TOWNSHIPS}", password)
+    for what in ("visit_write", "due_list", "year_summary"):
+        record(f"ratio_{label}_{what}_{TOWNSHIPS}_over_1",
+               round(results[f"{label}_{TOWNSHIPS}_{what}_ms"] / results[f"{label}_1_{what}_ms"], 2))
+    township_sizes(db, label, size_fn)
+
+
+def townships():
+    global PG
+    build()
+    password = os.environ.get("LIANXIN_DEMO_PASSWORD") or demo_password()
+    say(f"== 8 one township among 1 and {TOWNSHIPS}, demo --weeks {TOWNSHIP_WEEKS}: one server; "
+        f"load {load_avg()}")
+    # Both on servers of the drills' kind (scripts/drills/drillkit.py, citus.py): the same
+    # initdb and settings, so that the only difference is Citus.
+    sys.path.insert(0, os.path.join(ROOT, "scripts", "drills"))
+    from citus import Cluster, DB  # noqa: E402
+    from drillkit import Postgres, workdir  # noqa: E402
+    single_pg = PG
+    plain = Postgres(workdir("bench-plain", False), None, db=DB)
+    try:
+        PG = f"postgres://drill@127.0.0.1:{plain.port}"
+        townships_on(DB, "single", password, "pg_total_relation_size")
+    finally:
+        PG = single_pg
+        plain.close()
+    if os.environ.get("BENCH_CITUS", "1") == "0":
+        return
+    say(f"== 8 the same on Citus (coordinator + 2 workers on this machine); load {load_avg()}")
+    cluster = Cluster(workdir("bench-citus", False))
+    try:
+        PG = f"postgres://drill@127.0.0.1:{cluster.coordinator.port}"
+        townships_on(DB, "citus", password, "citus_total_relation_size")
+        for what in ("visit_write", "due_list", "year_summary"):
+            record(f"ratio_citus_over_single_{what}_{TOWNSHIPS}",
+                   round(results[f"citus_{TOWNSHIPS}_{what}_ms"] / results[f"single_{TOWNSHIPS}_{what}_ms"], 2))
+    finally:
+        PG = single_pg
+        cluster.close()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["writes", "batch", "scale", "console", "all"])
+    parser.add_argument("what", choices=["writes", "batch", "scale", "console", "townships", "all"])
     args = parser.parse_args()
     needed = ["psql"] + (["wrk", "pgbench"] if args.what in ("writes", "all") else [])
     missing = [tool for tool in needed if shutil.which(tool) is None]
@@ -627,6 +765,8 @@ def main():
         scale()
     if args.what in ("console", "all"):
         console()
+    if args.what in ("townships", "all"):
+        townships()
     os.makedirs(TMP, exist_ok=True)
     with open(os.path.join(TMP, f"results-{args.what}.json"), "w") as f:
         json.dump(results, f, indent=1)

@@ -56,7 +56,12 @@ fn the_web_clients_work_in_chromium() {
     let status = Command::new("node")
         .arg(suite.join("run.mjs"))
         .arg(env!("CARGO_BIN_EXE_lianxin"))
-        .args(std::env::var("BROWSER_TESTS").ok().into_iter())
+        // BROWSER_TESTS="tests/browser/app/offline.test.mjs …": only these files.
+        .args(
+            std::env::var("BROWSER_TESTS")
+                .unwrap_or_default()
+                .split_whitespace(),
+        )
         .env("LIANXIN_TEST_ADMIN_URL", admin_url())
         .status()
         .expect("node not found: apt-get install nodejs npm");

@@ -6,7 +6,6 @@
 --    is answered with a new pair instead of revoking the chain (`auth::sessions::rotate`).
 --    Null on live tokens, on a token whose replay was forgiven once, and on a token spent by
 --    such a forgiveness (so that neither is ever forgiven again).
-ALTER TABLE refresh_tokens ADD COLUMN replaced_by bytea;
 
 -- 2. The phones' read side (`GET /sync/households?since=`). `changed_xid` is the transaction
 --    that last changed what a phone keeps of a household:
@@ -22,9 +21,18 @@ ALTER TABLE refresh_tokens ADD COLUMN replaced_by bytea;
 --    default: no table rewrite); phones start with a full
 --    sync, so nothing is missed. No index: a sync reads the few hundred households of the
 --    caller's micro-grids, found by `households_due`, and checks the stamp on each.
-ALTER TABLE households ADD COLUMN changed_xid xid8 NOT NULL DEFAULT '0';
-ALTER TABLE households ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id();
-ALTER TABLE issues ADD COLUMN changed_xid xid8 NOT NULL DEFAULT '0';
-ALTER TABLE issues ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id();
-ALTER TABLE micro_grids ADD COLUMN changed_xid xid8 NOT NULL DEFAULT '0';
-ALTER TABLE micro_grids ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id();
+
+-- On Citus each DDL statement must reach the workers alone: Citus forwards a statement's
+-- query string, and a migration's file is one string of many statements ("cannot insert
+-- multiple commands into a prepared statement"). EXECUTE gives each its own string.
+DO $$
+BEGIN
+    EXECUTE 'ALTER TABLE refresh_tokens ADD COLUMN replaced_by bytea';
+    EXECUTE 'ALTER TABLE households ADD COLUMN changed_xid xid8 NOT NULL DEFAULT ''0''';
+    EXECUTE 'ALTER TABLE households ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id()';
+    EXECUTE 'ALTER TABLE issues ADD COLUMN changed_xid xid8 NOT NULL DEFAULT ''0''';
+    EXECUTE 'ALTER TABLE issues ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id()';
+    EXECUTE 'ALTER TABLE micro_grids ADD COLUMN changed_xid xid8 NOT NULL DEFAULT ''0''';
+    EXECUTE 'ALTER TABLE micro_grids ALTER COLUMN changed_xid SET DEFAULT pg_current_xact_id()';
+END
+$$;

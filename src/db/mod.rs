@@ -64,6 +64,32 @@ async fn use_service_role(conn: &mut AsyncPgConnection) -> Result<(), Connection
     Ok(())
 }
 
+/// Whether the database is a Citus coordinator (the `citus` extension is installed), as the
+/// last connection opened found it. A few statements take another form there
+/// (`visits::routed`).
+pub fn on_citus() -> bool {
+    ON_CITUS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+static ON_CITUS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+async fn detect_citus(conn: &mut AsyncPgConnection) -> Result<(), ConnectionError> {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        citus: bool,
+    }
+    let found: Found = diesel::sql_query(
+        "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') AS citus",
+    )
+    .get_result(conn)
+    .await
+    .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+    ON_CITUS.store(found.citus, std::sync::atomic::Ordering::Relaxed);
+    Ok(())
+}
+
 /// Builds the pool. Connections are opened lazily; a request that cannot get one within
 /// `timeout` fails with 503 instead of hanging, and each statement is cut off after
 /// `timeout` too (a stuck query must not pin a connection).
@@ -86,6 +112,7 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
             .await
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
             use_service_role(&mut conn).await?;
+            detect_citus(&mut conn).await?;
             Ok(conn)
         }
         .boxed()

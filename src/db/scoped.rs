@@ -40,7 +40,10 @@ impl TenantConn {
 
     /// Commits the request's work.
     pub async fn commit(mut self) -> QueryResult<()> {
-        let mut conn = self.conn.take().expect("a TenantConn holds its connection until done");
+        let mut conn = self
+            .conn
+            .take()
+            .expect("a TenantConn holds its connection until done");
         AnsiTransactionManager::commit_transaction(&mut *conn).await
     }
 
@@ -56,13 +59,17 @@ impl Deref for TenantConn {
     type Target = AsyncPgConnection;
 
     fn deref(&self) -> &AsyncPgConnection {
-        self.conn.as_ref().expect("a TenantConn holds its connection until done")
+        self.conn
+            .as_ref()
+            .expect("a TenantConn holds its connection until done")
     }
 }
 
 impl DerefMut for TenantConn {
     fn deref_mut(&mut self) -> &mut AsyncPgConnection {
-        self.conn.as_mut().expect("a TenantConn holds its connection until done")
+        self.conn
+            .as_mut()
+            .expect("a TenantConn holds its connection until done")
     }
 }
 
@@ -77,7 +84,10 @@ impl Drop for TenantConn {
         };
         runtime.spawn(async move {
             let rollback = AnsiTransactionManager::rollback_transaction(&mut *conn);
-            if !matches!(tokio::time::timeout(ROLLBACK_LIMIT, rollback).await, Ok(Ok(()))) {
+            if !matches!(
+                tokio::time::timeout(ROLLBACK_LIMIT, rollback).await,
+                Ok(Ok(()))
+            ) {
                 drop(deadpool::managed::Object::take(conn));
             }
         });

@@ -192,9 +192,14 @@ pub async fn seed_with(
         .context("cannot open the COPY session")?;
     let session = tokio::spawn(connection);
     let tx = client.transaction().await?;
-    // Two seeds racing: the second waits here and then sees the tenant.
-    tx.batch_execute("SET LOCAL statement_timeout = 0; SELECT pg_advisory_xact_lock(7274201)")
-        .await?;
+    // Two seeds racing: the second waits here and then sees the tenant. On Citus, the index
+    // DDL after reading the reference table `tenants` must use one connection per worker
+    // (on plain PostgreSQL the setting is an unused placeholder).
+    tx.batch_execute(
+        "SET LOCAL statement_timeout = 0; SET LOCAL citus.multi_shard_modify_mode = 'sequential'; \
+         SELECT pg_advisory_xact_lock(7274201)",
+    )
+    .await?;
     let exists = tx
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM tenants WHERE code = $1)",

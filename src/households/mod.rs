@@ -7,6 +7,8 @@ pub mod import;
 pub mod list;
 pub mod queries;
 pub mod show;
+pub mod sync;
+pub mod sync_queries;
 pub mod types;
 pub mod update;
 
@@ -28,7 +30,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         // Before `/households/{id}`, which would otherwise take `import` for an id.
         .route("/households/import", web::post().to(import::import))
         .route("/households/{id}", web::get().to(show::show))
-        .route("/households/{id}", web::patch().to(update::update));
+        .route("/households/{id}", web::patch().to(update::update))
+        .route("/sync/households", web::get().to(sync::sync));
 }
 
 /// Whether the caller sees households' phone and ID numbers in full: tenant admins and the
@@ -48,6 +51,7 @@ pub fn sees_contact(caller: &Caller) -> bool {
         assign::assign,
         assign::preview,
         import::import,
+        sync::sync,
     ),
     components(schemas(
         types::Household,
@@ -61,6 +65,8 @@ pub fn sees_contact(caller: &Caller) -> bool {
         types::MovingFrom,
         types::ImportForm,
         types::Imported,
+        sync::SyncedHouseholds,
+        sync::SyncedHousehold,
     ))
 )]
 pub struct Api;

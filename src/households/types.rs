@@ -145,7 +145,7 @@ pub struct HouseholdListQuery {
 }
 
 /// A household (or enterprise) as stored.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = households, check_for_backend(diesel::pg::Pg))]
 pub struct HouseholdRow {
     pub id: Uuid,

@@ -10,7 +10,7 @@ use crate::db::schema::{issue_events, issues};
 use crate::domain::{IssueCategory, IssueStatus};
 
 /// What a resident asked for (融亲), followed until it is solved.
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, QueryableByName, Selectable, ToSchema)]
 #[diesel(table_name = issues, check_for_backend(diesel::pg::Pg))]
 pub struct Issue {
     pub id: Uuid,

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod list;
 pub mod queries;
 pub mod record;
+pub mod routed;
 pub mod sync;
 pub mod types;
 pub mod writer;

@@ -47,13 +47,20 @@ pub enum Recorded {
 /// A row stored by a concurrent transaction that committed after this statement began is in
 /// neither `ins` nor `visits` as this statement sees them: that item comes back `InFlight`.
 ///
+/// On Citus the statement is not routed whole to the township's worker: Citus runs the
+/// modifying CTEs one after another (each sees what the previous stored). Two clauses keep it
+/// correct there and change nothing on one server: `input` is `NOT MATERIALIZED` (a
+/// materialized table-less CTE fails in Citus 13.2: `invalid input syntax … "PGCOPY"`), and
+/// the "stored before" branch leaves out what `ins` stored now (a single statement's snapshot
+/// never sees those rows anyway).
+///
 /// Two openings share the rest: a batch unnests arrays; a single visit binds scalars, whose
 /// plan PostgreSQL can cache and reuse (an array's length is unknown to a cached plan).
 /// Every item carries its recorder, so that single visits of many phones can share one
 /// statement and one commit (`visits::writer`).
 const RECORD_MANY: &str = concat!(
     r#"
-WITH input AS (
+WITH input AS NOT MATERIALIZED (
     SELECT * FROM unnest($ids::uuid[], $households::uuid[], $visited_at::timestamptz[],
                          $methods::text[], $summaries::text[], $acquainted::bool[],
                          $joined_group::bool[], $audit_ids::uuid[], $ords::int4[],
@@ -67,7 +74,7 @@ WITH input AS (
 
 const RECORD_ONE: &str = concat!(
     r#"
-WITH input AS (
+WITH input AS NOT MATERIALIZED (
     SELECT $id::uuid AS id, $household::uuid AS household_id,
            $one_visited_at::timestamptz AS visited_at, $method::text AS method,
            $summary::text AS summary, $one_acquainted::bool AS acquainted,
@@ -130,7 +137,8 @@ rolled AS (
     INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id,
                                  days, repeats)
     SELECT $tenant, k.year, n.household_id, n.micro_grid_id, n.leader_id,
-           bit_or(visit_day_bit(k.day)), visit_day_repeats(array_agg(k.day))
+           bit_or(visit_day_bit(k.day)),
+           CASE WHEN count(*) > 1 THEN visit_day_repeats(array_agg(k.day)) END
     FROM ins n
     CROSS JOIN (SELECT timezone FROM tenants WHERE id = $tenant) z
     CROSS JOIN LATERAL (SELECT visit_day_year(n.visited_at, z.timezone) AS year,
@@ -162,6 +170,7 @@ LEFT JOIN (
     SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
            v.summary, v.acquainted, v.joined_group, v.created_at
     FROM visits v WHERE v.tenant_id = $tenant AND v.id IN (SELECT id FROM input)
+      AND v.id NOT IN (SELECT id FROM ins)
 ) r ON r.id = i.id
 ORDER BY i.ord
 "#
@@ -327,6 +336,9 @@ pub async fn record(
         return Ok(Vec::new());
     }
     debug_assert!(items.iter().all(|(who, _)| who.tenant_id == tenant_id));
+    if crate::db::on_citus() {
+        return crate::visits::routed::record(conn, tenant_id, items).await;
+    }
     let (whos, items): (Vec<&Recorder>, Vec<&NewVisit>) = items.iter().copied().unzip();
     let columns = RecordVisits {
         tenant_id,

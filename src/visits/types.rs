@@ -11,7 +11,7 @@ use crate::domain::VisitMethod;
 use crate::error::{ErrorDetail, Problems};
 
 /// One recorded contact with a household (走亲).
-#[derive(Debug, Clone, PartialEq, Serialize, Queryable, Selectable, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Queryable, QueryableByName, Selectable, ToSchema)]
 #[diesel(table_name = visits, check_for_backend(diesel::pg::Pg))]
 pub struct Visit {
     pub id: Uuid,

@@ -201,6 +201,8 @@ pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub db_url: String,
+    /// The server's own pool (connections as the service's role).
+    pub pool: lianxin::db::DbPool,
     db_name: String,
 }
 
@@ -243,7 +245,7 @@ impl TestApp {
         })
         .expect("test settings");
         let pool = lianxin::db::pool(&db_url, settings.pool_size, settings.db_timeout).unwrap();
-        let state = AppState::new(pool, settings, &SecretString::from(JWT_SECRET));
+        let state = AppState::new(pool.clone(), settings, &SecretString::from(JWT_SECRET));
         let app = Application::build(state, "127.0.0.1:0").expect("bind");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run());
@@ -256,6 +258,7 @@ impl TestApp {
             base,
             client,
             db_url,
+            pool,
             db_name,
         }
     }

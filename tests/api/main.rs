@@ -20,6 +20,7 @@ mod row_security;
 mod service;
 mod stats;
 mod stats_rollup;
+mod sync;
 mod tenants;
 mod users;
 mod visits;

@@ -117,6 +117,29 @@ async fn every_table_with_a_tenant_is_behind_the_wall_and_tested_above() {
     }
 }
 
+/// The township is set per transaction (`SET LOCAL`), so a pooled connection carries nothing
+/// from one request to the next: checked out after another township's requests, without a
+/// tenant of its own, it sees no township's rows.
+#[tokio::test]
+async fn a_pooled_connection_keeps_no_township_from_the_request_before() {
+    let app = TestApp::spawn_with(&[("LIANXIN_POOL_SIZE", "1")]).await;
+    let alpha = Township::create(&app, "alpha").await;
+    let mut owner = app.db().await;
+    fill_history(&mut owner, &alpha).await;
+    for path in ["/api/v1/households", "/api/v1/visits", "/api/v1/users"] {
+        app.get(path, &alpha.admin.token).await.expect(200);
+    }
+    // The pool has one connection: the one alpha's requests just used.
+    let mut conn = app.pool.get().await.unwrap();
+    for table in TENANT_TABLES {
+        let rows: Vec<TenantRow> = diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
+            .load(&mut *conn)
+            .await
+            .unwrap();
+        assert!(rows.is_empty(), "{table}: no rows without a tenant");
+    }
+}
+
 #[tokio::test]
 async fn a_query_without_tenant_filter_sees_only_the_sessions_tenant() {
     let app = TestApp::spawn().await;

@@ -149,3 +149,30 @@ async fn unknown_files_are_404_and_the_api_is_untouched() {
     let health = fetch(&app, "/healthz", &[]).await;
     assert_eq!(health.status, 200);
 }
+
+#[tokio::test]
+async fn the_phone_app_preloads_every_module() {
+    let app = TestApp::spawn().await;
+    let page = String::from_utf8(fetch(&app, "/app/", &[]).await.bytes).unwrap();
+    let worker = String::from_utf8(fetch(&app, "/app/sw.js", &[]).await.bytes).unwrap();
+    let shell_line = worker
+        .lines()
+        .find(|l| l.starts_with("const SHELL = "))
+        .unwrap();
+    let shell: Vec<String> = serde_json::from_str(
+        shell_line
+            .trim_start_matches("const SHELL = ")
+            .trim_end_matches(';'),
+    )
+    .unwrap();
+    // The app's own modules (shared/ may hold the console's too).
+    for module in shell
+        .iter()
+        .filter(|url| url.starts_with("/app/") && url.ends_with(".js"))
+    {
+        assert!(
+            page.contains(&format!("<link rel=\"modulepreload\" href=\"{module}\">")),
+            "{module} is preloaded by /app/index.html"
+        );
+    }
+}

@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
 
+export { chromium };
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const SCREENSHOTS = path.join(ROOT, 'docs/screenshots');
 export const JWT_SECRET = 'browser-test-secret-browser-test-secret-0123';
@@ -26,9 +28,12 @@ export const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--no-first-run',
   '--disable-sync',
+  '--lang=zh-CN', // the browser's own formats (date inputs) in Chinese
 ];
 /** A phone: what the leaders hold. */
 export const PHONE = { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+/** Where the leaders are: Chinese, in China's time zone. */
+export const PLACE = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai' };
 
 // What run.mjs seeded into the template (see seed.mjs).
 export const TOWNSHIP = {
@@ -180,7 +185,7 @@ export async function setup(t, { env = {}, context: contextOptions = {} } = {}) 
   await sql(admin, `CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
   const databaseUrl = withDatabase(admin, name);
   const server = await new Server(databaseUrl, { env }).start();
-  const context = await (await sharedBrowser()).newContext({ ...PHONE, locale: 'zh-CN', ...contextOptions });
+  const context = await (await sharedBrowser()).newContext({ ...PHONE, ...PLACE, ...contextOptions });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
@@ -226,4 +231,51 @@ export async function setup(t, { env = {}, context: contextOptions = {} } = {}) 
 export async function closeBrowser() {
   if (browser) await browser.close();
   browser = null;
+}
+
+/**
+ * A proxy in front of `server` that can hand out a new build of the phone app: while
+ * `proxy.newBuild` is set, the service worker's script differs (as after a deploy).
+ */
+export async function startProxy(server) {
+  const http = await import('node:http');
+  // `bytes` counts what went to the browser: bodies as sent (compressed) and headers.
+  const proxy = { newBuild: false, port: 0, server: null, bytes: 0, requests: 0 };
+  proxy.server = http.createServer((request, response) => {
+    const headers = { ...request.headers, host: `127.0.0.1:${server.port}` };
+    const rewrite = proxy.newBuild && request.url.startsWith('/app/sw.js');
+    if (rewrite) {
+      delete headers['if-none-match'];
+      delete headers['accept-encoding'];
+    }
+    const upstream = http.request(
+      { host: '127.0.0.1', port: server.port, path: request.url, method: request.method, headers },
+      (answer) => {
+        proxy.requests += 1;
+        proxy.bytes += 16 + answer.rawHeaders.reduce((sum, h) => sum + Buffer.byteLength(h) + 2, 0);
+        if (!rewrite) {
+          response.writeHead(answer.statusCode, answer.headers);
+          answer.on('data', (chunk) => { proxy.bytes += chunk.length; });
+          answer.pipe(response);
+          return;
+        }
+        const chunks = [];
+        answer.on('data', (c) => chunks.push(c));
+        answer.on('end', () => {
+          const body = Buffer.concat([Buffer.concat(chunks), Buffer.from('\n// the next build\n')]);
+          const out = { ...answer.headers, 'content-length': String(body.length) };
+          delete out.etag;
+          response.writeHead(answer.statusCode, out);
+          response.end(body);
+        });
+      },
+    );
+    upstream.on('error', () => { response.writeHead(502); response.end(); });
+    request.pipe(upstream);
+  });
+  await new Promise((resolve) => proxy.server.listen(0, '127.0.0.1', resolve));
+  proxy.port = proxy.server.address().port;
+  proxy.base = `http://127.0.0.1:${proxy.port}`;
+  proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
+  return proxy;
 }

@@ -88,10 +88,20 @@ export function App({ api, session, onSignedOut }) {
   // Each view's title, and focus on its heading so a screen reader announces the change.
   const main = useRef(null);
   useEffect(() => {
+    // Each view starts at the top, with the sync state and any notice in sight (a page that
+    // does not scroll with the leader: at 200% text a fixed header would fill half the screen).
+    window.scrollTo(0, 0);
     const heading = main.current?.querySelector('h1');
-    if (heading && route.view !== 'due') heading.focus();
+    if (heading && route.view !== 'due') heading.focus({ preventScroll: true });
     setFlash((f) => (route.view === 'dossier' || route.view === 'due' ? f : ''));
   }, [route.view, route.id]);
+
+  // A saved message goes after a while.
+  useEffect(() => {
+    if (!flash) return undefined;
+    const timer = setTimeout(() => setFlash(''), 6000);
+    return () => clearTimeout(timer);
+  }, [flash]);
 
   // Saved on the phone: show it, then try to send it at once.
   const saved = useCallback((message, back) => {
@@ -112,22 +122,24 @@ export function App({ api, session, onSignedOut }) {
     case 'round': view = html`<${Round} ...${common} />`; break;
     case 'attention': view = html`<${Attention} ...${common} />`; break;
     case 'fix': view = html`<${FixItem} ...${common} id=${route.id} />`; break;
-    case 'all': view = html`<${DueList} ...${common} all=${true} />`; break;
-    default: view = html`<${DueList} ...${common} all=${false} />`;
+    case 'all': view = html`<${DueList} key="all" ...${common} all=${true} />`; break;
+    default: view = html`<${DueList} key="due" ...${common} all=${false} />`;
   }
 
   return html`
-    <${Notices} />
-    ${update && html`
-      <div class="notice update">
-        <strong>${T.updateReady}</strong>
-        ${formOpen
-          ? html`<span>${T.updateAfterForm}</span>`
-          : html`<button type="button" class="primary" onClick=${applyUpdate}>${T.updateApply}</button>`}
-      </div>`}
-    <${SyncBar} state=${syncState} tally=${tally} lastSync=${lastSync} zone=${zone}
-      onSync=${() => sync.online()} />
-    <div class="flash-area" aria-live="polite">${flash && html`<p class="flash">${flash}</p>`}</div>
+    <div class="top">
+      <${Notices} />
+      ${update && html`
+        <div class="notice update">
+          <strong>${T.updateReady}</strong>
+          ${formOpen
+            ? html`<span>${T.updateAfterForm}</span>`
+            : html`<button type="button" class="primary" onClick=${applyUpdate}>${T.updateApply}</button>`}
+        </div>`}
+      <${SyncBar} state=${syncState} tally=${tally} lastSync=${lastSync} zone=${zone}
+        onSync=${() => sync.online()} />
+      <div class="flash-area" aria-live="polite">${flash && html`<p class="flash">${flash}</p>`}</div>
+    </div>
     <main id="main" ref=${main}>${view}</main>
     ${!formOpen && html`
       <footer class="footer">

@@ -8,6 +8,8 @@ import { T } from './strings.js';
 import { registerWorker } from './update.js';
 
 const api = createApi({ sessionKey: 'lianxin-app-session' });
+// The township's code is typed once per phone, not at every sign-in.
+const TENANT_KEY = 'lianxin-app-tenant';
 
 function Root() {
   const [session, setSession] = useState(api.session);
@@ -31,7 +33,12 @@ function Root() {
       <main id="main">
         ${expired && html`<p class="problem" role="alert">${T.signedOutExpired}</p>`}
         <${SignIn} api=${api} heading=${T.signInHeading}
-          onSignedIn=${(s) => { setExpired(false); setSession(s); }} />
+          initialTenant=${localStorage.getItem(TENANT_KEY) || ''}
+          onSignedIn=${(s) => {
+            if (s.tenant?.code) localStorage.setItem(TENANT_KEY, s.tenant.code);
+            setExpired(false);
+            setSession(s);
+          }} />
       </main>`;
   }
   return html`<${App} key=${session.user.id} api=${api} session=${session}

@@ -17,7 +17,12 @@ export function onStorageProblem(listener) {
   return () => listeners.delete(listener);
 }
 
+let troubled = false;
+
+// A failure, or (null) a write that worked again after one.
 function report(error) {
+  if (!error && !troubled) return;
+  troubled = Boolean(error);
   for (const listener of listeners) listener(error);
 }
 
@@ -89,6 +94,7 @@ export function openStore(name) {
     });
     const value = await result;
     if (mode === 'readwrite') {
+      report(null);
       channel.postMessage('changed');
       changeListeners.forEach((l) => l());
     }

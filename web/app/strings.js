@@ -4,6 +4,7 @@
 
 export const T = {
   appName: '连心 · 微网格长',
+  loading: '正在加载…',
   signInHeading: '微网格长登录',
   signOut: '退出登录',
 
@@ -21,11 +22,13 @@ export const T = {
   dueCount: (n) => `共 ${n} 户待走访`,
   allCount: (n) => `共 ${n} 户`,
   groupRound: '群内走访',
+  showMore: (n) => `显示更多（还有 ${n} 户）`,
   attention: '需处理',
   attentionCount: (n) => `${n} 条需处理`,
 
   // Dossier
   call: '拨打电话',
+  phone: '电话',
   recentVisits: '最近走访',
   issues: '诉求',
   recordVisit: '记录走访',
@@ -76,7 +79,6 @@ export const T = {
   satisfied: '满意',
   unsatisfied: '不满意',
   confirm: '确认',
-  issueDone: '已办理',
   raisedOn: (d) => `${d} 反映`,
 
   // Sync
@@ -101,7 +103,6 @@ export const T = {
   fixAndResend: '改正后重新上传',
   resend: '重新上传',
   keptText: '您填写的内容（已保留）：',
-  copyText: '复制内容',
   dismiss: '已知晓，移除',
   attentionHeading: '需处理',
   attentionEmpty: '没有需要处理的记录',
@@ -120,17 +121,18 @@ export const T = {
   quotaFull: '手机存储空间已满，记录可能无法保存。请清理手机空间后再试。',
   storageFailed: '无法在手机上保存：',
   wechat: '您正在微信里打开。微信内置浏览器无法离线使用，请点右上角“…”，选择“在浏览器打开”。',
-  otherUsersWaiting: (n) => `本机还有其他用户的 ${n} 条记录等待上传（他们登录后自动上传）。`,
-  persistDenied: '浏览器可能在空间不足时清除离线数据，请尽快同步。',
   signedOutExpired: '登录已过期，请重新登录。未上传的记录仍保存在本机。',
 };
 
-// "2026年11月30日 14:05" in the township's zone.
+// "今天 14:05", or "11月28日 14:05", in the township's zone.
 export function formatTime(iso, timeZone) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat('zh-CN', {
-    timeZone, year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false,
-  }).format(new Date(iso));
+  const date = new Date(iso);
+  const day = (d) => new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: 'long', day: 'numeric' }).format(d);
+  const time = new Intl.DateTimeFormat('zh-CN', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  if (day(date) === day(new Date())) return `今天 ${time}`;
+  const short = new Intl.DateTimeFormat('zh-CN', { timeZone, month: 'long', day: 'numeric' }).format(date);
+  return `${short} ${time}`;
 }
 
 export function formatDate(iso, timeZone) {

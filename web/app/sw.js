@@ -10,9 +10,10 @@
 const CACHE = `lianxin-app-${VERSION}`;
 
 self.addEventListener('install', (event) => {
-  // Past the HTTP cache: the files must be this version's.
+  // Each file revalidated with the server (its ETag): this version's files, without fetching
+  // again what the page has just loaded.
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })))),
+    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((url) => new Request(url, { cache: 'no-cache' })))),
   );
 });
 
@@ -41,8 +42,11 @@ self.addEventListener('fetch', (event) => {
   if (SHELL.includes(url.pathname)) event.respondWith(fromCache(url.pathname, event.request));
 });
 
+let opened = null;
+
 async function fromCache(key, request) {
-  const cache = await caches.open(CACHE);
+  opened ||= caches.open(CACHE);
+  const cache = await opened;
   const hit = await cache.match(key);
   if (hit) return hit;
   return fetch(request);

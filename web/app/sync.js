@@ -91,21 +91,26 @@ export function createSync({ api, store }) {
     for (const issue of issues) {
       // An issue goes after the visit it follows (the server needs that visit stored).
       const visit = issue.body.visit_id ? byId.get(issue.body.visit_id) : null;
+      let { body } = issue;
       if (visit) {
         const current = await store.item(visit.id);
-        if (current && current.state !== 'synced') continue;
+        if (current?.state === 'attention') {
+          // The visit was refused: the issue stands on its own (the resident still asked).
+          const { visit_id: _refused, ...alone } = body;
+          body = alone;
+        } else if (current && current.state !== 'synced') continue;
       }
-      await store.put({ ...issue, state: 'syncing' });
+      await store.put({ ...issue, body, state: 'syncing' });
       try {
-        await api.request('POST', '/issues', { body: issue.body });
-        await store.put({ ...issue, state: 'synced', error: null, answeredAt: new Date().toISOString() });
+        await api.request('POST', '/issues', { body });
+        await store.put({ ...issue, body, state: 'synced', error: null, answeredAt: new Date().toISOString() });
       } catch (error) {
         if (REFUSED.has(error.status)) {
           await store.put({
-            ...issue, state: 'attention', error: refusal(error.status, error), answeredAt: new Date().toISOString(),
+            ...issue, body, state: 'attention', error: refusal(error.status, error), answeredAt: new Date().toISOString(),
           });
         } else {
-          await store.put({ ...issue, state: 'pending' });
+          await store.put({ ...issue, body, state: 'pending' });
           throw error;
         }
       }
@@ -114,13 +119,8 @@ export function createSync({ api, store }) {
 
   async function fetchHouseholds() {
     const since = await store.meta('cursor');
-    let answer;
-    try {
-      answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
-    } catch (error) {
-      if (error.status !== 404) throw error;
-      answer = await listHouseholds();
-    }
+    // The app ships in the same binary as the API, so the sync endpoint is always there.
+    const answer = await api.request('GET', '/sync/households', { query: since ? { since } : {} });
     await store.applySync({ ...answer, at: new Date().toISOString() });
     // Synced items the server's data now shows (or old enough) leave the list.
     const shown = new Set();
@@ -132,18 +132,6 @@ export function createSync({ api, store }) {
     const done = (await store.queue()).filter((i) => i.state === 'synced'
       && (shown.has(i.id) || new Date(i.answeredAt).getTime() < cutoff));
     if (done.length) await store.remove(done.map((i) => i.id));
-  }
-
-  // A server without GET /sync/households (older than the phone app): every household,
-  // page by page, without their visits and issues.
-  async function listHouseholds() {
-    const households = [];
-    for (let page = 1; ; page += 1) {
-      const answer = await api.request('GET', '/households', { query: { page, per_page: 200 } });
-      households.push(...answer.items.map((h) => ({ ...h, id_number: null })));
-      if (households.length >= answer.total || answer.items.length === 0) break;
-    }
-    return { full: true, cursor: null, ids: households.map((h) => h.id), households };
   }
 
   async function once(reason) {

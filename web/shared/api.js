@@ -57,7 +57,7 @@ export function createApi({ sessionKey }) {
       payload = JSON.stringify(body);
     }
     const timeout = AbortSignal.timeout(TIMEOUT_MS);
-    const signals = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    const signals = signal && AbortSignal.any ? AbortSignal.any([signal, timeout]) : signal || timeout;
     let response;
     try {
       response = await fetch(url, { method, headers, body: payload, signal: signals });

@@ -22,6 +22,7 @@ export async function waitForStatus(page, text, timeout = 20_000) {
 }
 
 export async function openHousehold(page, name) {
+  if (await page.getByRole('heading', { level: 1, name }).isVisible()) return;
   await page.getByRole('link', { name: new RegExp(name) }).first().click();
   await page.getByRole('heading', { level: 1, name }).waitFor();
 }
@@ -76,4 +77,33 @@ export async function phoneQueue(page) {
 
 export function assertNoProblems(world) {
   assert.deepEqual(world.problems.filter((p) => !/Failed to load resource/.test(p)), []);
+}
+
+/** Waits until the service worker controls the page (the shell is cached). */
+export async function waitForWorker(page) {
+  await page.waitForFunction(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    return Boolean(registration.active && navigator.serviceWorker.controller);
+  }, null, { timeout: 20_000 });
+}
+
+/** Visits the leader's account stored, as the server has them. */
+export async function storedVisits(world, username = 'leader001') {
+  return world.query(
+    `SELECT v.id::text, v.summary, v.method, v.visited_at, h.name AS household
+       FROM visits v JOIN users u ON u.id = v.leader_id JOIN households h ON h.id = v.household_id
+      WHERE u.username = $1 ORDER BY v.id`,
+    [username],
+  );
+}
+
+/** Polls `check` until it returns a truthy value (or fails after `timeout` ms). */
+export async function eventually(check, timeout = 20_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`not within ${timeout} ms: ${check}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }

@@ -31,7 +31,7 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
   }, [id, version, queue.length]);
 
   const household = live || stored;
-  if (household === undefined) return html`<p class="muted">${T.loading || ''}</p>`;
+  if (household === undefined) return html`<p class="muted">${T.loading}</p>`;
   if (household === null) {
     document.title = `${T.notFound} · 连心`;
     return html`<h1 tabindex="-1">${T.notFound}</h1><p><a href="#/">${T.backToList}</a></p>`;
@@ -55,7 +55,7 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
   return html`
     <p class="back"><a href="#/">${T.backToList}</a></p>
     <h1 tabindex="-1">${household.name}</h1>
-    <p class="address">${household.address}</p>
+    <p class="address">${household.address}${household.phone ? ` · ${T.phone} ${household.phone}` : ''}</p>
     <p class="facts">
       ${household.members ? html`<span>${T.members(household.members)}</span>` : ''}
       <span>${acquainted ? T.acquainted : T.notAcquainted}</span>
@@ -65,12 +65,10 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
     ${live?.id_number && html`<p class="muted">身份证号 ${live.id_number}</p>`}
     ${household.note && html`<p class="note">${household.note}</p>`}
     <div class="actions">
-      ${household.phone && html`<a class="button call" href="tel:${household.phone}">
-        ${T.call}<span class="visually-hidden">${household.phone}</span></a>`}
+      ${household.phone && html`<a class="button call" href="tel:${household.phone}">${T.call}</a>`}
       <button type="button" class="primary" onClick=${() => go(`/h/${id}/visit`)}>${T.recordVisit}</button>
       <button type="button" onClick=${() => go(`/h/${id}/issue`)}>${T.raiseIssue}</button>
     </div>
-    ${household.phone && html`<p class="muted phone">${household.phone}</p>`}
 
     <section aria-labelledby="visits-heading">
       <h2 id="visits-heading">${T.recentVisits}</h2>

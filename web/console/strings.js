@@ -1,0 +1,302 @@
+// Every word the console shows, in one place (zh-CN). Words both clients use (roles, issue
+// categories and statuses, error texts) come from /shared/strings.js; the accessible names fixed
+// by the UI contract are marked "contract" and must not change.
+
+export const APP_TITLE = '连心 · 乡镇工作台';
+export const SIGN_IN_HEADING = '乡镇工作台登录';
+export const SIGN_OUT = '退出登录'; // contract
+export const LOADING = '正在加载…';
+export const NONE = '—';
+export const SAVE = '保存';
+export const CANCEL = '取消';
+export const CONFIRM = '确认'; // contract
+export const CLOSE = '关闭';
+export const PREV_PAGE = '上一页';
+export const NEXT_PAGE = '下一页';
+export const page = (n, pages, total) => `第 ${n} / ${pages} 页，共 ${total} 条`;
+export const ALL = '全部';
+export const NAV_LABEL = '主导航';
+export const TABLE_REGION = '表格（可用方向键滚动）';
+
+// Navigation (contract): key → link text.
+export const NAV = {
+  overview: '概览',
+  grids: '网格',
+  households: '住户',
+  staff: '人员',
+  issues: '诉求',
+  import: '导入',
+  audit: '审计',
+  townships: '乡镇',
+};
+
+
+// 概览
+export const OVERVIEW = {
+  heading: '概览',
+  from: '开始日期', // contract
+  to: '结束日期', // contract
+  by: '统计口径', // contract
+  byOptions: { grid: '按网格', micro_grid: '按微网格', leader: '按网格长', week: '按周' }, // contract
+  show: '查询',
+  figuresHeading: '汇总',
+  figures: {
+    visits: '走访人次',
+    households_visited: '走访户数',
+    coverage: '覆盖率',
+    raised: '诉求',
+    resolved: '已解决',
+    satisfaction: '满意度',
+  }, // contract
+  figureNotes: {
+    visits: '期间内的走访次数',
+    households_visited: (n) => `期间内走访过的住户（共 ${n} 户）`,
+    coverage: '走访户数 ÷ 住户数',
+    raised: '期间内提出',
+    resolved: '期间内办结且未重新办理',
+    satisfaction: '回访满意 ÷ 已回访',
+  },
+  chartHeading: '图表',
+  tableHeading: '明细',
+  exportExcel: '导出Excel', // contract
+  exportCsv: '导出CSV', // contract
+  exporting: '正在导出…',
+  saved: (name) => `已保存 ${name}`,
+  saveAgain: () => '再次保存',
+  allGrids: '全部网格',
+  crumbs: '层级',
+  drillHint: '点击网格或微网格名称查看下一级。',
+  lowestHeading: '覆盖率最低的10个微网格',
+  lowestNone: '没有微网格。',
+  householdsOf: (name) => `${name}的住户`,
+  householdCols: ['户主/名称', '地址', '最近走访', '认亲', '入群'],
+  neverVisited: '从未走访',
+  chartShown: (n, total) => (n < total ? `图中为表格前 ${n} 项（按当前排序），全部 ${total} 项见下表。` : ''),
+  chartLabelBars: (byName, n, top) =>
+    `${byName}走访人次柱状图，共 ${n} 项${top ? `，最多的是${top.name}：${top.visits} 人次，覆盖率 ${top.coverage}` : ''}。数据见下方表格。`,
+  chartLabelWeeks: (n, max, last) =>
+    `按周走访人次与覆盖率折线图，共 ${n} 周，单周最多 ${max} 人次${last ? `，最近一周覆盖率 ${last}` : ''}。数据见下方表格。`,
+  legendVisits: '走访人次',
+  legendCoverage: '覆盖率',
+  noRows: '没有数据。',
+};
+
+export const BREAKDOWN_COLS = {
+  name: { grid: '网格', micro_grid: '微网格', leader: '网格长', week: '周次' },
+  households: '户数',
+  visits: '走访人次',
+  households_visited: '走访户数',
+  coverage: '覆盖率',
+  issues_raised: '诉求数',
+  issues_resolved: '已解决',
+};
+export const SORT_BY = (col) => `按${col}排序`;
+
+// 网格
+export const GRIDS = {
+  heading: '网格',
+  gridsCaption: '网格列表',
+  cols: { name: '网格', kind: '类型', microGrids: '微网格数', leaders: '网格长人数', households: '户数', vacant: '无网格长' },
+  microCaption: (grid) => `${grid}的微网格`,
+  microCols: { name: '微网格', group: '群', leader: '网格长', households: '户数' },
+  open: (name) => `查看 ${name}`,
+  noLeader: '（无）',
+  leaderLabel: '当前网格长',
+  changeLeader: '更换网格长', // contract
+  leaderSelect: '网格长', // contract
+  choose: '请选择',
+  previewHeading: '更换后的影响',
+  preview: (p, name) =>
+    `将有 ${p.households} 户、${p.open_issues} 件未办结诉求转给${name}。`,
+  previewFrom: (name) => (name ? `原网格长：${name}。` : '原来没有网格长。'),
+  previewing: '正在计算影响…',
+  changed: (mg, name) => `${mg}的网格长已改为${name}。`,
+  historyHeading: '网格长历史',
+  historyCols: { leader: '网格长', from: '开始', to: '结束' },
+  current: '至今',
+  noHistory: '还没有网格长。',
+};
+
+// 住户
+export const HOUSEHOLDS = {
+  heading: '住户',
+  search: '搜索', // contract
+  searchButton: '查找',
+  grid: '网格',
+  microGrid: '微网格',
+  caption: '住户列表',
+  cols: { select: '选择', name: '户主/名称', address: '地址', microGrid: '微网格', phone: '电话', lastVisit: '最近走访' },
+  select: (name) => `选择 ${name}`,
+  selectAll: '选择本页全部',
+  selected: (n) => `已选择 ${n} 户`,
+  move: '调整网格', // contract
+  target: '目标微网格', // contract
+  movePreviewHeading: '调整后的影响',
+  movePreview: (p) =>
+    `${p.households} 户将转入${p.target}` +
+    (p.leader ? `，由网格长${p.leader}负责` : '（该微网格暂无网格长）') +
+    `，随之转交 ${p.open_issues} 件未办结诉求。` +
+    (p.from ? `来自：${p.from}。` : ''),
+  moved: (n, target) => `已将 ${n} 户调整到${target}。`,
+  noneFound: '没有符合条件的住户。',
+  dossier: '住户档案',
+  fields: {
+    kind: '类型', name: '户主/名称', address: '地址', phone: '电话', id_number: '身份证号',
+    members: '人数', tags: '标签', note: '备注', microGrid: '微网格', acquainted: '认亲',
+    inGroup: '入群', lastVisit: '最近走访', created: '建档时间',
+  },
+  tagsHelp: '多个标签用逗号或顿号分隔',
+  yes: '是',
+  no: '否',
+  edit: '编辑',
+  saved: '已保存。',
+  recentVisits: '最近走访',
+  visitCols: { at: '时间', method: '方式', summary: '走访情况' },
+  openIssues: '未办结诉求',
+  moves: '调整记录',
+  moveCols: { at: '时间', from: '原微网格', to: '新微网格' },
+  noVisits: '还没有走访记录。',
+  noIssues: '没有未办结的诉求。',
+  masked: '电话和身份证号按您的角色部分隐藏。',
+};
+
+// 导入
+export const IMPORT = {
+  heading: '导入',
+  intro:
+    '上传住户花名册（CSV 或 Excel .xlsx）。表头可用中文：微网格、类型、户主/名称、地址、电话、身份证号、人数、标签、备注。' +
+    'CSV 可以是 UTF-8 或 Excel 在中文 Windows 上保存的 GBK 编码。只要有一行不对，整个文件都不会导入。',
+  file: '选择文件', // contract
+  noFile: '未选择文件',
+  upload: '上传', // contract
+  uploading: '正在上传…',
+  chooseFirst: '请先选择文件。',
+  created: (n) => `导入成功：新建 ${n} 户。`,
+  refused: (n) => `文件未导入：有 ${n} 行需要修改，改好后重新上传整个文件。`,
+  rowsCaption: '需要修改的行',
+  row: '行', // contract
+  problem: '问题', // contract
+  header: '表头',
+};
+
+// 人员
+export const STAFF = {
+  heading: '人员',
+  caption: '人员列表',
+  role: '角色',
+  q: '姓名或用户名',
+  filter: '筛选',
+  cols: { username: '用户名', name: '姓名', role: '角色', phone: '电话', grid: '负责网格', active: '状态' },
+  active: '在岗',
+  inactive: '已停用',
+  open: (name) => `管理 ${name}`,
+  createHeading: '新建人员',
+  username: '用户名',
+  displayName: '姓名',
+  password: '密码',
+  phone: '电话',
+  grid: '负责网格',
+  wholeTownship: '全镇',
+  gridHelp: '仅督导员需要：只看一个网格时选择该网格。',
+  create: '创建',
+  created: (name) => `已创建 ${name}。`,
+  deactivate: '停用',
+  activate: '启用',
+  deactivated: (name) => `已停用 ${name}，其登录立即失效。`,
+  activated: (name) => `已启用 ${name}。`,
+  resetHeading: '重置密码',
+  newPassword: '新密码',
+  reset: '重置密码',
+  resetDone: (name) => `已为 ${name} 设置新密码。`,
+  roleHeading: '更改角色',
+  changeRole: '更改角色',
+  roleChanged: (name, role) => `${name} 的角色已改为${role}。`,
+  passwordHelp: '至少 8 位，不能是常见密码。',
+};
+
+// 诉求
+export const ISSUES = {
+  heading: '诉求',
+  status: '状态', // contract
+  category: '类别', // contract
+  caption: '诉求列表',
+  cols: { raised: '提出时间', category: '类别', description: '诉求内容', status: '状态', household: '住户' },
+  open: (d) => `查看诉求：${d}`,
+  none: '没有符合条件的诉求。',
+  events: '办理经过',
+  eventCols: { at: '时间', action: '环节', actor: '办理人', note: '说明' },
+  action: { raise: '提出', escalate: '上报', resolve: '办结', reopen: '重新办理', feedback: '满意度回访' },
+  escalate: '上报', // contract
+  resolve: '办结', // contract
+  resolution: '办理结果', // contract
+  reopen: '重新办理', // contract
+  feedback: '满意度回访', // contract
+  satisfied: '满意', // contract
+  unsatisfied: '不满意', // contract
+  note: '说明',
+  comment: '回访意见',
+  done: '已更新。',
+  conflict: '这条诉求刚被别人处理过，已重新读取。',
+  resolutionLabel: '办理结果',
+  feedbackLabel: '回访',
+};
+
+// 审计
+export const AUDIT = {
+  heading: '审计',
+  actor: '操作人', // contract
+  action: '操作', // contract
+  from: '开始日期',
+  to: '结束日期',
+  filter: '筛选',
+  caption: '审计日志',
+  cols: { at: '时间', actor: '操作人', action: '操作', entity: '对象', ip: 'IP' },
+  system: '系统',
+  none: '没有记录。',
+  actions: {
+    'tenant.create': '新建乡镇',
+    'user.create': '新建人员',
+    'user.update': '修改人员',
+    'user.password': '修改密码',
+    'grid.create': '新建网格',
+    'grid.update': '修改网格',
+    'micro_grid.create': '新建微网格',
+    'micro_grid.update': '修改微网格',
+    'micro_grid.assign_leader': '更换网格长',
+    'micro_grid.remove_leader': '撤销网格长',
+    'household.create': '新建住户',
+    'household.update': '修改住户',
+    'household.assign': '调整网格',
+    'household.import': '导入住户',
+    'visit.create': '记录走访',
+    'issue.raise': '提出诉求',
+    'issue.escalate': '上报诉求',
+    'issue.resolve': '办结诉求',
+    'issue.reopen': '重新办理诉求',
+    'issue.feedback': '满意度回访',
+    'stats.export': '导出统计',
+    'auth.login': '登录',
+    'auth.refresh_reuse': '重复使用登录凭证',
+  },
+};
+
+// 乡镇
+export const TOWNSHIPS = {
+  heading: '乡镇',
+  caption: '乡镇列表',
+  cols: { code: '乡镇代码', name: '名称', timezone: '时区', interval: '走访周期（天）' },
+  createHeading: '新建乡镇及其管理员',
+  code: '乡镇代码',
+  codeHelp: '小写字母开头，可含数字和连字符，如 xindai',
+  name: '乡镇名称',
+  timezone: '时区',
+  interval: '走访周期（天）',
+  adminUsername: '管理员用户名',
+  adminName: '管理员姓名',
+  adminPassword: '管理员密码',
+  create: '创建乡镇',
+  created: (name, user) => `已创建${name}，管理员 ${user} 可以登录了。`,
+};
+
+export const FORBIDDEN_PAGE = '您的角色不能使用此页面。';
+export const LEADER_REDIRECT = '网格长请使用手机端，正在前往…';

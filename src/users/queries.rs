@@ -121,3 +121,23 @@ pub async fn revoke_refresh_tokens(
         .await?;
     Ok(())
 }
+
+/// Locks the tenant's active admins, `user` among them, in id order (so two demotions at
+/// once run one after the other, the second seeing the first's result) and says whether
+/// one other than `user` remains.
+pub async fn lock_other_active_admins(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    user: Uuid,
+) -> AppResult<bool> {
+    let admins: Vec<Uuid> = users::table
+        .filter(users::tenant_id.eq(tenant))
+        .filter(users::role.eq(Role::TenantAdmin))
+        .filter(users::active.eq(true))
+        .select(users::id)
+        .order(users::id)
+        .for_update()
+        .load(conn)
+        .await?;
+    Ok(admins.iter().any(|admin| *admin != user))
+}

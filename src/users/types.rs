@@ -113,6 +113,10 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub grid_id: Option<Option<Uuid>>,
+    /// `tenant_admin`, `supervisor` or `leader`. Not your own; a supervisor's grid scope
+    /// goes when they take another role, a leader's micro-grids lose their leader; the
+    /// user's sessions end.
+    pub role: Option<String>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).

@@ -1,9 +1,10 @@
 //! `PATCH /users/{id}`: rename, change phone, (de)activate, reset a password, move a
-//! supervisor's scope.
+//! supervisor's scope, change a role.
 //!
 //! Deactivation and a new password end every session of the user at once (token version
 //! bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
-//! token carries the new scope instead of the old one living on for its remaining minutes.
+//! token carries the new scope instead of the old one living on for its remaining minutes;
+//! so does a new role, which tokens carry too.
 
 use actix_web::web;
 use diesel::prelude::*;
@@ -28,13 +29,16 @@ struct Changes {
     active: Option<bool>,
     password_hash: Option<String>,
     grid_id: Option<Option<Uuid>>,
+    role: Option<Role>,
 }
 
 /// Change a staff member
 ///
 /// A township admin cannot deactivate themselves (the township would risk losing its
-/// last admin). `grid_id` may be set only on a supervisor. A deactivated leader's
-/// micro-grids lose their leader (the history keeps the term's end) until reassigned.
+/// last admin), nor change their own role; the township's last active admin keeps theirs
+/// (409). `grid_id` may be set only on a supervisor (a supervisor given another role loses
+/// it). A deactivated leader's micro-grids, and those of a leader given another role, lose
+/// their leader (the history keeps the term's end) until reassigned.
 #[utoipa::path(
     patch,
     path = "/api/v1/users/{id}",
@@ -47,6 +51,7 @@ struct Changes {
         (status = 401, description = "Not logged in", body = ErrorBody),
         (status = 403, description = "Not a township admin", body = ErrorBody),
         (status = 404, description = "No such user in this township", body = ErrorBody),
+        (status = 409, description = "The township's last active admin would lose the role", body = ErrorBody),
         (status = 413, description = "Body over 1 MiB", body = ErrorBody),
         (status = 422, description = "Invalid values", body = ErrorBody),
     ),
@@ -86,8 +91,26 @@ pub async fn update_user(
     if patch.active == Some(false) && id == caller.user_id {
         problems.add("active", "you cannot deactivate yourself");
     }
+    let role = match patch.role.as_deref().map(str::parse::<Role>) {
+        None => current.role,
+        Some(Ok(role)) if role != Role::PlatformAdmin => role,
+        Some(_) => {
+            problems.add("role", "must be one of: tenant_admin, supervisor, leader");
+            current.role
+        }
+    };
+    if role != current.role {
+        if id == caller.user_id {
+            problems.add("role", "you cannot change your own role");
+        }
+        changes.role = Some(role);
+        // The scope is a supervisor's only.
+        if current.grid_id.is_some() && role != Role::Supervisor {
+            changes.grid_id = Some(None);
+        }
+    }
     if let Some(grid) = patch.grid_id {
-        if current.role != Role::Supervisor && grid.is_some() {
+        if role != Role::Supervisor && grid.is_some() {
             problems.add("grid_id", "only a supervisor has a grid scope");
         } else if let Some(grid) = grid.filter(|g| Some(*g) != current.grid_id) {
             if !queries::grid_exists(&mut conn, tenant, grid).await? {
@@ -105,15 +128,28 @@ pub async fn update_user(
     }
     let ends_sessions = changes.password_hash.is_some()
         || (patch.active == Some(false) && current.active)
-        || changes.grid_id.is_some_and(|g| g != current.grid_id);
-    let detail = serde_json::json!({
+        || changes.grid_id.is_some_and(|g| g != current.grid_id)
+        || changes.role.is_some();
+    let mut detail = serde_json::json!({
         "fields": changed_fields(&changes),
         "sessions_ended": ends_sessions,
     });
-    let leaves_micro_grids =
-        patch.active == Some(false) && current.active && current.role == Role::Leader;
+    if changes.role.is_some() {
+        detail["role"] = serde_json::json!({"from": current.role, "to": role});
+    }
+    let leaves_micro_grids = current.active
+        && current.role == Role::Leader
+        && (patch.active == Some(false) || role != Role::Leader);
+    let demotes_admin = current.role == Role::TenantAdmin && role != Role::TenantAdmin;
     let updated = conn
         .transaction::<_, AppError, _>(async |conn| {
+            // Two admins demoting each other at once must not leave the township without
+            // one: the other active admins are locked, and one must remain.
+            if demotes_admin && !queries::lock_other_active_admins(conn, tenant, id).await? {
+                return Err(AppError::conflict(
+                    "the township's last active admin keeps the role; make another admin first",
+                ));
+            }
             // A leader who leaves leaves their micro-grids too: they show as without a
             // leader (and in no one's figures as led) until the next assignment. Locked
             // before the user row, in the order an assignment takes them.
@@ -139,7 +175,12 @@ pub async fn update_user(
                 let at = grids::queries::clock(conn).await?;
                 for micro_grid in led {
                     grids::queries::end_assignment(conn, tenant, micro_grid, at).await?;
-                    let detail = serde_json::json!({"previous": id, "reason": "deactivated"});
+                    let reason = if patch.active == Some(false) {
+                        "deactivated"
+                    } else {
+                        "role_changed"
+                    };
+                    let detail = serde_json::json!({"previous": id, "reason": reason});
                     crate::audit::record(
                         conn,
                         &caller,
@@ -178,6 +219,7 @@ fn changed_fields(changes: &Changes) -> Vec<&'static str> {
         ("active", changes.active.is_some()),
         ("password", changes.password_hash.is_some()),
         ("grid_id", changes.grid_id.is_some()),
+        ("role", changes.role.is_some()),
     ]
     .into_iter()
     .filter_map(|(name, changed)| changed.then_some(name))

@@ -166,7 +166,7 @@ async fn malformed_unknown_and_oversized_bodies_are_refused() {
     app.patch(
         &format!("/api/v1/users/{}", t.leader1.id),
         &t.admin.token,
-        json!({"role": "tenant_admin"}),
+        json!({"username": "renamed"}),
     )
     .await
     .expect_error(400, "bad_request");
@@ -475,4 +475,138 @@ async fn an_admin_cannot_deactivate_themselves() {
     resp.expect_error(422, "validation_failed");
     assert!(resp.body["error"]["fields"]["active"].is_array());
     app.get("/api/v1/me", &t.admin.token).await.expect(200);
+}
+
+#[tokio::test]
+async fn an_admin_changes_a_role_and_the_users_sessions_end() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let (token, _) = tokens(&app, Some("alpha"), "leader1", PASSWORD).await;
+    let path = format!("/api/v1/users/{}", t.leader1.id);
+    // A leader's new role may not carry a grid scope unless it is a supervisor's.
+    app.patch(
+        &path,
+        &t.admin.token,
+        json!({"role": "leader", "grid_id": t.g1}),
+    )
+    .await
+    .expect_error(422, "validation_failed");
+    for role in ["platform_admin", "boss"] {
+        let refused = app
+            .patch(&path, &t.admin.token, json!({"role": role}))
+            .await;
+        refused.expect_error(422, "validation_failed");
+        assert!(refused.body["error"]["fields"]["role"].is_array());
+    }
+    let changed = app
+        .patch(
+            &path,
+            &t.admin.token,
+            json!({"role": "supervisor", "grid_id": t.g1}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(changed["role"], "supervisor");
+    assert_eq!(changed["grid_id"], json!(t.g1));
+    // The old token said leader: it no longer works; a new one says supervisor.
+    app.get("/api/v1/me", &token)
+        .await
+        .expect_error(401, "unauthenticated");
+    let session = login(&app, Some("alpha"), "leader1", PASSWORD)
+        .await
+        .expect(200);
+    assert_eq!(session["user"]["role"], "supervisor");
+    // Their micro-grids lost their leader, as on deactivation.
+    for m in [t.m1, t.m2] {
+        let shown = app
+            .get(&format!("/api/v1/micro-grids/{m}"), &t.admin.token)
+            .await
+            .expect(200);
+        assert_eq!(shown["leader_id"], Value::Null);
+    }
+    let log = app
+        .get("/api/v1/audit?action=user.update", &t.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(
+        log["items"][0]["detail"]["role"],
+        json!({"from": "leader", "to": "supervisor"})
+    );
+    let removed = app
+        .get(
+            "/api/v1/audit?action=micro_grid.remove_leader",
+            &t.admin.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(removed["total"], 2);
+    assert_eq!(removed["items"][0]["detail"]["reason"], "role_changed");
+
+    // A supervisor given another role loses their grid scope.
+    let scoped = format!("/api/v1/users/{}", t.grid_supervisor.id);
+    let leader = app
+        .patch(&scoped, &t.admin.token, json!({"role": "leader"}))
+        .await
+        .expect(200);
+    assert_eq!(
+        (leader["role"].as_str(), &leader["grid_id"]),
+        (Some("leader"), &Value::Null)
+    );
+
+    // Nobody changes their own role.
+    let own = app
+        .patch(
+            &format!("/api/v1/users/{}", t.admin.id),
+            &t.admin.token,
+            json!({"role": "supervisor"}),
+        )
+        .await;
+    own.expect_error(422, "validation_failed");
+    assert!(own.body["error"]["fields"]["role"].is_array());
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_leave_one_admin() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let second = app
+        .post(
+            "/api/v1/users",
+            &t.admin.token,
+            json!({"username": "admin2", "display_name": "第二管理员", "role": "tenant_admin",
+                   "password": "admin2-pass-2026"}),
+        )
+        .await
+        .expect(201);
+    let (token2, _) = tokens(&app, Some("alpha"), "admin2", "admin2-pass-2026").await;
+    let demote = |who: String, token: String| {
+        let app = &app;
+        async move {
+            app.patch(
+                &format!("/api/v1/users/{who}"),
+                &token,
+                json!({"role": "supervisor"}),
+            )
+            .await
+            .status
+        }
+    };
+    let (one, two) = tokio::join!(
+        demote(
+            second["id"].as_str().unwrap().to_owned(),
+            t.admin.token.clone()
+        ),
+        demote(t.admin.id.to_string(), token2.clone()),
+    );
+    let mut statuses = [one, two];
+    statuses.sort();
+    assert_eq!(statuses[0], 200, "{statuses:?}");
+    // The other waited, then found itself demoted (401) or the last admin (409).
+    assert!([401, 409].contains(&statuses[1]), "{statuses:?}");
+    let admins = crate::grids::count(
+        &app,
+        "SELECT count(*) AS n FROM users WHERE role = 'tenant_admin' AND active",
+    )
+    .await;
+    assert_eq!(admins, 1);
 }

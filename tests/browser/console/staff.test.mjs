@@ -44,9 +44,7 @@ test('the admin creates, resets, re-roles and deactivates a person', async (t) =
   assert.deepEqual(world.problems, []);
 });
 
-// todo until PATCH /users/{id} takes `role` (asked of the backend; the console sends it and
-// shows the API's refusal meanwhile). Remove `todo` when it lands.
-test('the admin changes a leader into a supervisor of one grid', { todo: 'PATCH /users/{id} role: backend pending' }, async (t) => {
+test('the admin changes a leader into a supervisor of one grid', async (t) => {
   const world = await desk(t);
   const { page } = world;
   const admin = await world.api();

@@ -9,6 +9,11 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     // The envelope's messages (error.rs).
     ("your role may not do this", "您的角色无权进行此操作"),
     ("not found", "未找到（或不在您的辖区内）"),
+    ("you cannot change your own role", "不能更改自己的角色"),
+    (
+        "the township's last active admin keeps the role; make another admin first",
+        "这是本乡镇最后一位在职管理员，不能更改其角色；请先设置另一位管理员",
+    ),
     ("this path does not take that method", "此地址不支持该请求方法"),
     ("the request body is too large (limit {})", "请求内容过大（上限 {}）"),
     ("some values are not valid", "部分内容填写有误"),

@@ -22,9 +22,20 @@ export async function waitForStatus(page, text, timeout = 20_000) {
 }
 
 export async function openHousehold(page, name) {
-  if (await page.getByRole('heading', { level: 1, name }).isVisible()) return;
-  await page.getByRole('link', { name: new RegExp(name) }).first().click();
-  await page.getByRole('heading', { level: 1, name }).waitFor();
+  const dossier = page.getByRole('heading', { level: 1, name });
+  const list = page.getByRole('heading', { level: 1, name: /待走访|全部住户/ });
+  // Already on the dossier? A sync that ends may redraw the view, so look until one of the
+  // two headings is steadily there rather than trusting one glance.
+  for (let look = 0; look < 10; look += 1) {
+    await dossier.or(list).first().waitFor();
+    if (await dossier.isVisible()) return;
+    if (await list.isVisible()) break;
+  }
+  // A household visited a moment ago has left the due list: look in 全部住户.
+  const link = page.getByRole('link', { name: new RegExp(name) }).first();
+  if (!(await link.isVisible())) await page.getByRole('link', { name: '全部住户' }).click();
+  await link.click();
+  await dossier.waitFor();
 }
 
 export async function recordVisit(page, name, { method = '上门', summary, acquaint = false } = {}) {

@@ -5,6 +5,11 @@
 // refresh at once: the refresh runs under a Web Lock, and a tab that waited for the lock first
 // looks whether the other tab already stored a new pair. The new pair is stored before it is
 // used, so a crash between the two cannot leave a spent token behind.
+//
+// Chromium hands localStorage writes to other tabs asynchronously, so a tab that gets the lock
+// right after another released it may still read the old pair there. Under the lock the pair
+// is therefore read from and written to IndexedDB too, which every tab sees at once once a
+// write has committed; localStorage stays the quick synchronous copy for everything else.
 
 const BASE = '/api/v1';
 const TIMEOUT_MS = 30_000;
@@ -21,6 +26,37 @@ export class ApiError extends Error {
   }
 }
 
+// The pair kept under the refresh lock: one record per session key in a tiny database.
+function lockedPairs() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open('lianxin.session', 1);
+    request.onupgradeneeded = () => request.result.createObjectStore('pairs');
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function lockedPair(key, pair) {
+  const db = await lockedPairs();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction('pairs', pair === undefined ? 'readonly' : 'readwrite');
+      const pairs = tx.objectStore('pairs');
+      let found = null;
+      if (pair === undefined) {
+        const request = pairs.get(key);
+        request.onsuccess = () => { found = request.result || null; };
+      } else if (pair === null) pairs.delete(key);
+      else pairs.put(pair, key);
+      tx.oncomplete = () => resolve(found);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error);
+    });
+  } finally {
+    db.close();
+  }
+}
+
 export function createApi({ sessionKey }) {
   const signedOutListeners = new Set();
 
@@ -34,7 +70,10 @@ export function createApi({ sessionKey }) {
 
   function writeSession(session) {
     if (session) localStorage.setItem(sessionKey, JSON.stringify(session));
-    else localStorage.removeItem(sessionKey);
+    else {
+      localStorage.removeItem(sessionKey);
+      lockedPair(sessionKey, null).catch(() => {});
+    }
   }
 
   function signedOut() {
@@ -93,8 +132,14 @@ export function createApi({ sessionKey }) {
   // Refreshes the pair unless another tab did while we waited; returns the access token to use.
   async function refresh(spentAccess) {
     const run = async () => {
-      const current = readSession();
+      let current = readSession();
       if (!current) throw new ApiError({ status: 401, code: 'unauthenticated', message: '' });
+      const locked = await lockedPair(sessionKey).catch(() => null);
+      if (locked && locked.spent === current.access_token) {
+        // Another tab refreshed and this tab's localStorage has not heard of it yet.
+        current = { ...current, access_token: locked.access_token, refresh_token: locked.refresh_token };
+        writeSession(current);
+      }
       if (current.access_token !== spentAccess) return current.access_token;
       let pair;
       try {
@@ -104,6 +149,9 @@ export function createApi({ sessionKey }) {
         throw error;
       }
       const renewed = { ...current, access_token: pair.access_token, refresh_token: pair.refresh_token };
+      await lockedPair(sessionKey, {
+        spent: current.access_token, access_token: pair.access_token, refresh_token: pair.refresh_token,
+      }).catch(() => {});
       writeSession(renewed);
       return renewed.access_token;
     };

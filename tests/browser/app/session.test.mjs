@@ -97,7 +97,8 @@ test('signing out with unsent items warns, forgets the households and keeps the 
 
   const left = await page.evaluate(async () => {
     const out = {};
-    for (const { name } of await indexedDB.databases()) {
+    // The users' databases (lianxin-<user>); lianxin.session only holds the pair under the lock.
+    for (const { name } of (await indexedDB.databases()).filter((d) => d.name.startsWith('lianxin-'))) {
       const db = await new Promise((resolve) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); });
       const count = (store) => new Promise((resolve) => {
         const r = db.transaction(store).objectStore(store).count(); r.onsuccess = () => resolve(r.result);

@@ -13,7 +13,7 @@ use crate::error::{ErrorBody, ErrorDetail};
         title = "lianxin",
         version = "1",
         description = "Household contact work of township grid governance (网格连心、组团服务). \
-                       The contract is shared/api.md; every non-2xx answer carries the error envelope, \
+                       The contract is docs/api.md in the repository; every non-2xx answer carries the error envelope, \
                        whose `message` and `fields` problems are in Chinese when the request's \
                        `Accept-Language` prefers `zh`, in English otherwise (`code` never changes)."
     ),

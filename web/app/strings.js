@@ -1,5 +1,5 @@
 // Every text the phone app shows, in one place (Chinese, 简体). The quoted accessible names
-// of shared/ui.md ("待走访", "记录走访", "保存", …) are fixed: tests and screen readers find the
+// of the web clients' contract (docs/app.md: "待走访", "记录走访", "保存", …) are fixed: tests and screen readers find the
 // controls by them.
 
 export const T = {

@@ -7,6 +7,7 @@ import { ErrorNote, Notice } from './ui.js';
 import { forget } from './directory.js';
 
 const I = S.IMPORT;
+const COLUMNS = { ...S.HOUSEHOLDS.fields, micro_grid: S.HOUSEHOLDS.fields.microGrid };
 
 export function Import({ api }) {
   const fileRef = useRef(null);
@@ -68,10 +69,18 @@ export function Import({ api }) {
  * the file's encoding) first, under its own name.
  */
 function problemRows(fields) {
+  // A row's problem starts with the column's key ("phone: …"): show the roster's own Chinese
+  // header instead, as the clerk's spreadsheet names it.
+  const inChinese = (problem) => problem.replace(/^([a-z_]+)\s*[:：]\s*/, (whole, key) =>
+    (COLUMNS[key] ? `${COLUMNS[key]}：` : whole));
   return Object.entries(fields)
     .map(([key, problems]) => {
       const m = /^row (\d+)$/.exec(key);
-      return { n: m ? Number(m[1]) : 0, label: m ? m[1] : key === 'header' ? I.header : key, problems };
+      return {
+        n: m ? Number(m[1]) : 0,
+        label: m ? m[1] : key === 'header' ? I.header : key,
+        problems: problems.map(inChinese),
+      };
     })
     .sort((a, b) => a.n - b.n);
 }

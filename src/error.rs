@@ -7,11 +7,16 @@ use std::collections::BTreeMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use std::borrow::Cow;
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+use crate::domain::RangeProblem;
+
+mod database;
+
+pub use database::DbFailure;
 
 /// Field name → its problems, as sent with 422.
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -162,52 +167,14 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<DieselError> for AppError {
-    fn from(error: DieselError) -> Self {
-        match error {
-            DieselError::NotFound => AppError::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                tracing::debug!(constraint = ?info.constraint_name(), "unique violation");
-                AppError::conflict("a record with the same key exists already")
-            }
-            // No SQLSTATE at all: the socket failed (PostgreSQL stopped or the network broke).
-            DieselError::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            ) => AppError::Unavailable,
-            // PostgreSQL text cannot hold U+0000, which JSON and query strings can carry.
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
-                if info.message().contains("invalid byte sequence")
-                    || info.message().contains("unsupported Unicode escape") =>
-            {
-                AppError::bad_request("text must not contain NUL (\\u0000) characters")
-            }
-            DieselError::DatabaseError(DatabaseErrorKind::Unknown, ref info)
-                if is_connection_problem(info.message()) =>
-            {
-                AppError::Unavailable
-            }
-            DieselError::BrokenTransactionManager => AppError::Unavailable,
-            other => AppError::internal(other),
-        }
+impl From<RangeProblem> for AppError {
+    fn from(range: RangeProblem) -> Self {
+        AppError::invalid(range.field, range.problem)
     }
 }
 
-fn is_connection_problem(message: &str) -> bool {
-    let message = message.to_ascii_lowercase();
-    [
-        "connection",
-        "terminating",
-        "shutting down",
-        "starting up",
-        "not yet accepting",
-        "recovery mode",
-        "timed out",
-        "timeout",
-    ]
-    .iter()
-    .any(|needle| message.contains(needle))
-}
+/// What the client is told of a NUL character, wherever it is found (`http`, or here).
+pub const NUL_REFUSED: &str = "text must not contain NUL (\\u0000) characters";
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
     fn from(error: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
@@ -218,22 +185,16 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for AppError {
 
 impl From<validator::ValidationErrors> for AppError {
     fn from(errors: validator::ValidationErrors) -> Self {
-        let fields = errors
-            .field_errors()
-            .into_iter()
-            .map(|(field, problems)| {
-                let problems = problems
-                    .iter()
-                    .map(|p| match &p.message {
-                        Some(message) => message.to_string(),
-                        None => p.code.to_string(),
-                    })
-                    .collect();
-                (field.to_string(), problems)
-            })
-            .collect();
-        AppError::Validation(fields)
+        let mut problems = Problems::new();
+        problems.add_validation("", &errors);
+        AppError::Validation(problems.0)
     }
+}
+
+/// A value that passed its body's declared rules, parsed: it cannot fail, so a failure is a
+/// bug (a rule and its parser disagree), not the client's.
+pub fn checked<T, E: std::fmt::Display>(parsed: Result<T, E>) -> AppResult<T> {
+    parsed.map_err(|e| AppError::internal(anyhow::anyhow!("a checked value did not parse: {e}")))
 }
 
 /// Collects field problems so one 422 names every bad field, not just the first.
@@ -243,6 +204,47 @@ pub struct Problems(FieldErrors);
 impl Problems {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// The problems of `body`'s declared field rules (`#[validate(…)]`), to which a handler
+    /// adds those a rule cannot see (the database, another field's value). A nested body's
+    /// fields are named by their path, `admin.username`.
+    pub fn validated(body: &impl validator::Validate) -> Self {
+        let mut problems = Problems::new();
+        if let Err(errors) = body.validate() {
+            problems.add_validation("", &errors);
+        }
+        problems
+    }
+
+    fn add_validation(&mut self, path: &str, errors: &validator::ValidationErrors) {
+        use validator::ValidationErrorsKind;
+        for (field, kind) in errors.errors() {
+            let field = match path {
+                "" => field.to_string(),
+                path => format!("{path}.{field}"),
+            };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for problem in list {
+                        // Every rule of ours says its problem; the code is a fallback.
+                        let text = problem.message.as_ref().unwrap_or(&problem.code);
+                        self.add(&field, text.to_string());
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => self.add_validation(&field, inner),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        self.add_validation(&format!("{field}[{i}]"), inner);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `field` has a problem already.
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
     }
 
     pub fn add(&mut self, field: &str, problem: impl Into<String>) {
@@ -303,59 +305,40 @@ impl ErrorDetail {
 
 #[cfg(test)]
 mod tests {
+    use validator::Validate;
+
     use super::*;
 
-    fn db_error(kind: DatabaseErrorKind, message: &str) -> AppError {
-        DieselError::DatabaseError(kind, Box::new(message.to_owned())).into()
+    #[derive(Validate)]
+    struct Admin {
+        #[validate(length(min = 1, message = "must not be empty"))]
+        username: String,
+    }
+
+    #[derive(Validate)]
+    struct Township {
+        #[validate(range(min = 1, max = 365, message = "must be between 1 and 365"))]
+        days: i32,
+        #[validate(nested)]
+        admin: Admin,
     }
 
     #[test]
-    fn a_lost_or_unready_database_is_503_not_500() {
-        for (kind, message) in [
-            (DatabaseErrorKind::UnableToSendCommand, "connection closed"),
-            (
-                DatabaseErrorKind::ClosedConnection,
-                "server closed the connection",
-            ),
-            (
-                DatabaseErrorKind::Unknown,
-                "terminating connection due to administrator command",
-            ),
-            (
-                DatabaseErrorKind::Unknown,
-                "the database system is starting up",
-            ),
-            (
-                DatabaseErrorKind::Unknown,
-                "canceling statement due to statement timeout",
-            ),
-        ] {
-            let error = db_error(kind, message);
-            assert!(
-                matches!(error, AppError::Unavailable),
-                "{message}: {error:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn a_nul_character_in_text_is_a_bad_request() {
-        let error = db_error(
-            DatabaseErrorKind::Unknown,
-            "invalid byte sequence for encoding \"UTF8\": 0x00",
+    fn declared_rules_name_nested_fields_by_their_path() {
+        let body = Township {
+            days: 0,
+            admin: Admin {
+                username: String::new(),
+            },
+        };
+        let mut problems = Problems::validated(&body);
+        assert!(problems.has("admin.username") && problems.has("days"));
+        problems.add("days", "must not be null");
+        let fields = problems.into_fields();
+        assert_eq!(fields["admin.username"], ["must not be empty"]);
+        assert_eq!(
+            fields["days"],
+            ["must be between 1 and 365", "must not be null"]
         );
-        assert!(matches!(error, AppError::BadRequest(_)), "{error:?}");
-    }
-
-    #[test]
-    fn a_unique_violation_is_a_conflict_and_other_errors_stay_internal() {
-        assert!(matches!(
-            db_error(DatabaseErrorKind::UniqueViolation, "duplicate key"),
-            AppError::Conflict(_)
-        ));
-        assert!(matches!(
-            db_error(DatabaseErrorKind::Unknown, "syntax error at or near"),
-            AppError::Internal(_)
-        ));
     }
 }

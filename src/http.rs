@@ -1,15 +1,20 @@
-//! Shared pieces of the HTTP surface: list paging, and the handlers that turn actix's own
-//! extractor errors into the contract's envelope (400, 404, 413) instead of plain text.
+//! Shared pieces of the HTTP surface: list paging, the JSON body extractor, and the
+//! handlers that turn actix's own extractor errors into the contract's envelope (400, 404,
+//! 413) instead of plain text.
+
+mod json;
+
+pub use json::{payload_config, Json};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::error::{AppError, ErrorBody};
+use crate::error::{AppError, ErrorBody, NUL_REFUSED};
 use crate::i18n::Lang;
 use crate::startup::AppState;
 
@@ -61,6 +66,17 @@ impl PageQuery {
         }
         Ok(Page { page, per_page })
     }
+}
+
+/// For PATCH bodies: tells an explicit `null` (`Some(None)`, clear the field) from an
+/// absent field (`None`, leave it), which plain `Option` cannot.
+/// `#[serde(default, deserialize_with = "crate::http::present")]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// `{"items": [...], "total": N, "page": 1, "per_page": 50}`.
@@ -213,4 +229,53 @@ async fn say_in(lang: Lang, response: HttpResponse) -> HttpResponse {
         Err(_) => bytes.to_vec(),
     };
     head.set_body(BoxBody::new(said))
+}
+
+/// A NUL character in the path or the query string (`%00`) is refused before any handler
+/// sees it, as one in a JSON body is (`Json`): 400 whichever field it is in.
+pub async fn refuse_nul(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let uri = req.uri();
+    if uri.path().contains("%00") || uri.query().is_some_and(|q| q.contains("%00")) {
+        return Err(AppError::bad_request(NUL_REFUSED).into());
+    }
+    next.call(req).await
+}
+
+/// actix-cors answers a refused preflight itself, with a plain-text 400; this gives it the
+/// envelope every error carries (and so the language the request prefers).
+pub async fn cors_refusal(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    use actix_web::http::header::{ACCESS_CONTROL_REQUEST_METHOD, ORIGIN};
+    let preflight = req.method() == actix_web::http::Method::OPTIONS
+        && req.headers().contains_key(ORIGIN)
+        && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+    let response = next.call(req).await?.map_into_boxed_body();
+    if !preflight
+        || response.status() != actix_web::http::StatusCode::BAD_REQUEST
+        || is_json(&response)
+    {
+        return Ok(response);
+    }
+    let (request, refused) = response.into_parts();
+    let mut answer = actix_web::ResponseError::error_response(&AppError::bad_request(
+        "this origin may not call the API from a browser (CORS)",
+    ));
+    if let Some(vary) = refused.headers().get(actix_web::http::header::VARY) {
+        answer
+            .headers_mut()
+            .insert(actix_web::http::header::VARY, vary.clone());
+    }
+    Ok(ServiceResponse::new(request, answer))
+}
+
+fn is_json<B>(response: &ServiceResponse<B>) -> bool {
+    response
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"application/json"))
 }

@@ -144,6 +144,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(http::json_config())
+                .app_data(http::payload_config())
                 .app_data(http::query_config())
                 .app_data(http::path_config())
                 .wrap(
@@ -151,6 +152,8 @@ impl Application {
                         .handler(StatusCode::METHOD_NOT_ALLOWED, http::method_not_allowed),
                 )
                 .wrap(cors)
+                .wrap(from_fn(http::cors_refusal))
+                .wrap(from_fn(http::refuse_nul))
                 .wrap(from_fn(http::deadline))
                 .wrap(from_fn(http::localize))
                 .wrap(from_fn(crate::metrics::track))

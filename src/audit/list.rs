@@ -5,11 +5,10 @@ use actix_web::{web, HttpResponse};
 use super::queries::{self, Filter};
 use super::types::{AuditEntry, AuditQuery};
 use crate::auth::Caller;
-use crate::domain::start_of_day;
-use crate::domain::Role;
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::domain::{DayRange, Role};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
-use crate::stats::scope::township;
+use crate::tenants::zone_of;
 
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit",
@@ -32,25 +31,13 @@ pub async fn list(caller: Caller, query: web::Query<AuditQuery>) -> AppResult<Ht
         per_page: query.per_page,
     }
     .check()?;
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if from > to {
-            return Err(AppError::invalid("from", "must not be after `to`"));
-        }
-    }
+    let days = DayRange::new(query.from, query.to)?;
     let mut conn = caller.db().await?;
-    let tz = township(&mut conn, tenant).await?.tz;
+    let range = days.instants(zone_of(&mut conn, tenant).await?)?;
     let filter = Filter {
         tenant,
-        start: query.from.map(|day| start_of_day(tz, day)),
-        end: match query.to {
-            Some(day) => {
-                let next = day
-                    .succ_opt()
-                    .ok_or_else(|| AppError::invalid("to", "out of range"))?;
-                Some(start_of_day(tz, next))
-            }
-            None => None,
-        },
+        start: range.start,
+        end: range.end,
         actor_id: query.actor_id,
         action: query.action,
     };

@@ -1,9 +1,12 @@
 //! The audit log: every write and every export, who, what, from where. Records are written
 //! in the same transaction as the change they describe, so neither exists without the other.
 
+mod action;
 mod list;
 mod queries;
 pub mod types;
+
+pub use action::AuditAction;
 
 use actix_web::web;
 use diesel::prelude::*;
@@ -19,7 +22,7 @@ pub async fn record(
     conn: &mut AsyncPgConnection,
     caller: &Caller,
     tenant_id: Uuid,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     entity_id: Option<Uuid>,
     detail: Option<serde_json::Value>,
@@ -36,7 +39,7 @@ pub async fn record(
 pub async fn record_unattended(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     entity_id: Option<Uuid>,
     detail: Option<serde_json::Value>,
@@ -53,7 +56,7 @@ pub async fn record_session(
     tenant_id: Uuid,
     actor: Option<Uuid>,
     ip: Option<&str>,
-    action: &str,
+    action: AuditAction,
     user: Uuid,
 ) -> AppResult<()> {
     let actor = Actor { id: actor, ip };
@@ -70,7 +73,7 @@ async fn insert(
     conn: &mut AsyncPgConnection,
     actor: Actor<'_>,
     tenant_id: Uuid,
-    action: &str,
+    action: AuditAction,
     entity: &str,
     entity_id: Option<Uuid>,
     detail: Option<serde_json::Value>,

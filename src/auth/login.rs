@@ -11,6 +11,7 @@ use actix_web::{web, HttpRequest};
 use secrecy::SecretString;
 
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::Json;
 use crate::startup::AppState;
 
 use super::caller::client_ip;
@@ -42,7 +43,7 @@ pub const WRONG_LOGIN: AppError = AppError::Unauthenticated("wrong tenant, usern
 pub async fn login(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<LoginRequest>,
+    body: Json<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let LoginRequest {
         tenant,

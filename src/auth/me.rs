@@ -7,9 +7,11 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use secrecy::SecretString;
 
+use crate::audit::AuditAction;
 use crate::db::schema::tenants;
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
-use crate::users::types::check_password;
+use crate::http::Json;
+use crate::users::types::check_not_username;
 
 use super::types::{Me, MyTenant, PasswordChange};
 use super::{passwords, sessions, Caller};
@@ -56,9 +58,9 @@ pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
 /// Change my password
 ///
 /// A wrong `current_password` is a 422 naming that field, not a 401: the session itself is
-/// fine, and clients should not log the user out for a typo. Wrong guesses are throttled
-/// like failed logins. On success every session of the account ends, this one included:
-/// log in again with the new password.
+/// fine, and clients should not log the user out for a typo. Wrong guesses count as failed
+/// logins of the account, in the same counter (a token does not buy more guesses). On success
+/// every session of the account ends, this one included: log in again with the new password.
 #[utoipa::path(
     post,
     path = "/api/v1/me/password",
@@ -77,15 +79,22 @@ pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
 )]
 pub async fn change_password(
     caller: Caller,
-    body: web::Json<PasswordChange>,
+    body: Json<PasswordChange>,
 ) -> AppResult<HttpResponse> {
-    let PasswordChange {
-        current_password,
-        new_password,
-    } = body.into_inner();
+    let body = body.into_inner();
     let mut conn = caller.db().await?;
     let (account, hash) =
         sessions::find_with_hash(&mut conn, caller.tenant_id, caller.user_id).await?;
+    let code = match caller.tenant_id {
+        Some(tenant) => {
+            tenants::table
+                .find(tenant)
+                .select(tenants::code)
+                .first::<String>(&mut conn)
+                .await?
+        }
+        None => String::new(),
+    };
     drop(conn);
     let username = account.user.username;
 
@@ -94,22 +103,27 @@ pub async fn change_password(
         .as_deref()
         .and_then(|ip| ip.parse().ok())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let scope = format!("password:{}", caller.tenant_id.unwrap_or_default());
+    // The login's own key (address, township code, username): a guess here is a guess there.
     let attempt = caller
         .state()
         .throttle()
-        .begin(ip, &scope, &username)
+        .begin(ip, &code, &username)
         .map_err(AppError::RateLimited)?;
-    let same = current_password == new_password;
-    let matches = passwords::verify(SecretString::from(current_password), Some(hash)).await?;
-    let mut problems = Problems::new();
+    let same = body.current_password == body.new_password;
+    let matches = passwords::verify(
+        SecretString::from(body.current_password.clone()),
+        Some(hash),
+    )
+    .await?;
+    let mut problems = Problems::validated(&body);
     if matches {
         attempt.succeeded();
     } else {
         attempt.failed();
         problems.add("current_password", "is not correct");
     }
-    check_password(&mut problems, "new_password", &new_password, &username);
+    let new_password = body.new_password;
+    check_not_username(&mut problems, "new_password", &new_password, &username);
     if same {
         problems.add("new_password", "must differ from the current password");
     }
@@ -125,7 +139,7 @@ pub async fn change_password(
                 conn,
                 &caller,
                 tenant,
-                "user.password",
+                AuditAction::UserPassword,
                 "user",
                 Some(caller.user_id),
                 None,

@@ -57,6 +57,11 @@ pub fn check_strength(password: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// `check_strength` as a rule a request body declares (`#[validate(custom(…))]`).
+pub fn strong(password: &str) -> Result<(), validator::ValidationError> {
+    check_strength(password).map_err(crate::domain::rules::problem)
+}
+
 /// `aaaaaaaa`, `12345678`-like sequences.
 fn is_monotone(password: &str) -> bool {
     let chars: Vec<char> = password.chars().collect();

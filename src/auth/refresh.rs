@@ -6,6 +6,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use crate::error::{AppResult, ErrorBody};
+use crate::http::Json;
 use crate::startup::AppState;
 
 use super::caller::client_ip;
@@ -32,7 +33,7 @@ use super::types::{RefreshRequest, TokenResponse};
 pub async fn refresh(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let ip = client_ip(&req, state.settings().trust_proxy).map(|ip| ip.to_string());
     let mut conn = state.pool().get().await?;
@@ -58,7 +59,7 @@ pub async fn refresh(
 )]
 pub async fn logout(
     state: web::Data<AppState>,
-    body: web::Json<RefreshRequest>,
+    body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
     let mut conn = state.pool().get().await?;
     sessions::end(&mut conn, &body.refresh_token).await?;

@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::db::schema::{platform_admins, refresh_tokens, tenants, users};
 use crate::error::{AppError, AppResult};
 use crate::startup::AppState;
@@ -193,8 +194,15 @@ pub async fn start(
         match account.user.tenant_id {
             Some(tenant) => {
                 scope_to(conn, Some(tenant)).await?;
-                crate::audit::record_session(conn, tenant, Some(user), ip, "auth.login", user)
-                    .await?;
+                crate::audit::record_session(
+                    conn,
+                    tenant,
+                    Some(user),
+                    ip,
+                    AuditAction::AuthLogin,
+                    user,
+                )
+                .await?;
             }
             None => tracing::info!(%user, ip, "platform admin logged in"),
         }
@@ -301,7 +309,7 @@ pub async fn rotate(
                         tenant,
                         None,
                         ip,
-                        "auth.refresh_reuse",
+                        AuditAction::AuthRefreshReuse,
                         user,
                     )
                     .await?;
@@ -423,8 +431,7 @@ pub async fn find_with_hash(
     Ok(found)
 }
 
-/// Stores a new password hash and ends every session of the account: the token version
-/// goes up (live access tokens stop) and its refresh tokens are revoked.
+/// Stores a new password hash and ends every session of the account.
 pub async fn set_password(
     conn: &mut AsyncPgConnection,
     tenant: Option<Uuid>,
@@ -437,7 +444,6 @@ pub async fn set_password(
                 .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
                 .set((
                     users::password_hash.eq(hash),
-                    users::token_version.eq(users::token_version + 1),
                     users::updated_at.eq(diesel::dsl::now),
                 ))
                 .execute(conn)
@@ -446,13 +452,45 @@ pub async fn set_password(
         None => {
             diesel::update(platform_admins::table)
                 .filter(platform_admins::id.eq(user))
-                .set((
-                    platform_admins::password_hash.eq(hash),
-                    platform_admins::token_version.eq(platform_admins::token_version + 1),
-                ))
+                .set(platform_admins::password_hash.eq(hash))
                 .execute(conn)
                 .await?;
         }
     }
-    crate::users::queries::revoke_refresh_tokens(conn, tenant, user).await
+    end_all(conn, tenant, user).await
+}
+
+/// Ends every session of an account at once — for a new password, a deactivation, a new
+/// role or grid scope, which its tokens would otherwise carry on. Its token version goes up,
+/// so its live access tokens stop at their next request (`Caller::db` compares it), and its
+/// refresh tokens are revoked, so no new ones come. Run it in the change's transaction.
+pub async fn end_all(
+    conn: &mut AsyncPgConnection,
+    tenant: Option<Uuid>,
+    user: Uuid,
+) -> AppResult<()> {
+    match tenant {
+        Some(tenant) => {
+            diesel::update(users::table)
+                .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
+                .set(users::token_version.eq(users::token_version + 1))
+                .execute(conn)
+                .await?;
+        }
+        None => {
+            diesel::update(platform_admins::table)
+                .filter(platform_admins::id.eq(user))
+                .set(platform_admins::token_version.eq(platform_admins::token_version + 1))
+                .execute(conn)
+                .await?;
+        }
+    }
+    diesel::update(refresh_tokens::table)
+        .filter(refresh_tokens::user_id.eq(user))
+        .filter(refresh_tokens::tenant_id.is_not_distinct_from(tenant))
+        .filter(refresh_tokens::revoked_at.is_null())
+        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -4,6 +4,9 @@ use diesel::Queryable;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use validator::Validate;
+
+use super::passwords;
 use crate::users::User;
 
 /// `POST /auth/login`.
@@ -64,9 +67,10 @@ pub struct MyTenant {
 }
 
 /// `POST /me/password`.
-#[derive(Deserialize, ToSchema)]
+#[derive(Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
+    #[validate(custom(function = "passwords::strong"))]
     pub new_password: String,
 }

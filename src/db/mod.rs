@@ -64,6 +64,41 @@ async fn use_service_role(conn: &mut AsyncPgConnection) -> Result<(), Connection
     Ok(())
 }
 
+/// Asks PostgreSQL for its messages in English on this session, whatever the server's
+/// `lc_messages`. A few errors that diesel does not classify (a deadlock, a shutdown, a
+/// statement timeout) are known by their message (`error::DbFailure`); in Chinese they would
+/// be 500s. Only a superuser, or a role granted `SET` on the parameter, may change it: the
+/// service's own cluster and the tests connect as one; elsewhere the setting is the
+/// operator's (docs/operations.md), and the service says so once in its log.
+async fn speak_english(conn: &mut AsyncPgConnection) {
+    use diesel_async::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Language {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        lc_messages: String,
+    }
+    let _ = conn.batch_execute("SET lc_messages = 'C'").await;
+    let language = diesel::sql_query("SELECT current_setting('lc_messages') AS lc_messages")
+        .get_result::<Language>(conn)
+        .await;
+    let english = language.as_ref().is_ok_and(|l| {
+        let value = l.lc_messages.to_ascii_lowercase();
+        value == "c" || value == "posix" || value.starts_with("c.") || value.starts_with("en")
+    });
+    static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if !english && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
+        tracing::warn!(
+            lc_messages = language
+                .as_ref()
+                .map(|l| l.lc_messages.as_str())
+                .unwrap_or("?"),
+            "PostgreSQL answers this service in another language than English and it may not \
+             change that; deadlocks, shutdowns and timeouts will be answered 500 instead of \
+             being retried or 503. Run ALTER ROLE <the service's user> SET lc_messages = 'C'"
+        );
+    }
+}
+
 /// Whether the database is a Citus coordinator (the `citus` extension is installed), as the
 /// last connection opened found it. A few statements take another form there
 /// (`visits::routed`).
@@ -111,6 +146,7 @@ pub fn pool(url: &str, size: usize, timeout: Duration) -> anyhow::Result<DbPool>
             ))
             .await
             .map_err(|e| ConnectionError::BadConnection(e.to_string()))?;
+            speak_english(&mut conn).await;
             use_service_role(&mut conn).await?;
             detect_citus(&mut conn).await?;
             Ok(conn)

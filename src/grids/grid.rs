@@ -6,15 +6,13 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
-use super::types::{
-    check_new_name, clean_text, CreateGrid, Grid, GridListQuery, UpdateGrid, MAX_NAME,
-};
-use crate::audit;
+use super::types::{new_name, refuse_null_name, CreateGrid, Grid, GridListQuery, UpdateGrid};
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::auth::Scope;
-use crate::domain::Role;
-use crate::error::{AppResult, ErrorBody, Problems};
-use crate::http::{PageQuery, Paged};
+use crate::domain::{Name, Role};
+use crate::error::{checked, AppResult, ErrorBody, Problems};
+use crate::http::{Json, PageQuery, Paged};
 
 /// Creates a grid (tenant admin); its name is unique in the township.
 #[utoipa::path(
@@ -28,23 +26,21 @@ use crate::http::{PageQuery, Paged};
     ),
     security(("bearer" = []))
 )]
-pub async fn create(caller: Caller, body: web::Json<CreateGrid>) -> AppResult<HttpResponse> {
+pub async fn create(caller: Caller, body: Json<CreateGrid>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
-    let mut problems = Problems::new();
-    let name = problems.check("name", clean_text(&body.name, MAX_NAME));
-    problems.finish()?;
-    let name = name.unwrap_or_default();
+    Problems::validated(&*body).finish()?;
+    let name = checked(Name::parse(&body.name))?;
     let mut conn = caller.db().await?;
     let grid = conn
         .transaction(async |conn| -> AppResult<Grid> {
-            let grid = queries::insert_grid(conn, tenant, &name, body.kind).await?;
+            let grid = queries::insert_grid(conn, tenant, name.as_str(), body.kind).await?;
             let detail = json!({"name": grid.name, "kind": grid.kind});
             audit::record(
                 conn,
                 &caller,
                 tenant,
-                "grid.create",
+                AuditAction::GridCreate,
                 "grid",
                 Some(grid.id),
                 Some(detail),
@@ -117,25 +113,26 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
 pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateGrid>,
+    body: Json<UpdateGrid>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
-    let mut problems = Problems::new();
-    let name = check_new_name(&mut problems, &body.name);
+    let mut problems = Problems::validated(&*body);
+    refuse_null_name(&mut problems, &body.name);
     problems.finish()?;
+    let name = new_name(&body.name)?;
     let id = *id;
     let mut conn = caller.db().await?;
     let grid = conn
         .transaction(async |conn| -> AppResult<Grid> {
             if let Some(name) = &name {
-                queries::rename_grid(conn, tenant, id, name).await?;
+                queries::rename_grid(conn, tenant, id, name.as_str()).await?;
                 let detail = json!({"name": name});
                 audit::record(
                     conn,
                     &caller,
                     tenant,
-                    "grid.update",
+                    AuditAction::GridUpdate,
                     "grid",
                     Some(id),
                     Some(detail),

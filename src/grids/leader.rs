@@ -7,11 +7,12 @@ use uuid::Uuid;
 
 use super::queries;
 use super::types::{AssignLeader, LeaderPreview, LeaderPreviewQuery, LeaderTerm, MicroGrid};
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::Json;
 
 /// Makes a user the micro-grid's leader (tenant admin). The previous term ends now and a new
 /// one begins, in one transaction with the micro-grid's row locked, so racing assignments
@@ -31,7 +32,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
 pub async fn assign(
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<AssignLeader>,
+    body: Json<AssignLeader>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
@@ -55,7 +56,7 @@ pub async fn assign(
                     conn,
                     &caller,
                     tenant,
-                    "micro_grid.assign_leader",
+                    AuditAction::MicroGridAssignLeader,
                     "micro_grid",
                     Some(id),
                     Some(detail),
@@ -147,7 +148,7 @@ pub async fn remove(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespon
                 conn,
                 &caller,
                 tenant,
-                "micro_grid.remove_leader",
+                AuditAction::MicroGridRemoveLeader,
                 "micro_grid",
                 Some(id),
                 Some(detail),

@@ -8,18 +8,15 @@ use uuid::Uuid;
 
 use super::queries;
 use super::types::{
-    check_new_name, clean_text, CreateMicroGrid, MicroGrid, MicroGridListQuery, UpdateMicroGrid,
-    MAX_NAME,
+    new_name, parse_group_name, refuse_null_name, CreateMicroGrid, MicroGrid, MicroGridListQuery,
+    UpdateMicroGrid,
 };
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::auth::Scope;
-use crate::domain::Role;
-use crate::error::{AppResult, ErrorBody, Problems};
-use crate::http::{PageQuery, Paged};
-
-/// Longest messaging-group name (WeChat allows 30; leave room for other apps).
-const MAX_GROUP_NAME: usize = 64;
+use crate::domain::{Name, Role};
+use crate::error::{checked, AppResult, ErrorBody, Problems};
+use crate::http::{Json, PageQuery, Paged};
 
 /// Creates a micro-grid in a grid (tenant admin); its kind is the grid's, its name unique
 /// in the township (rosters name micro-grids).
@@ -38,31 +35,34 @@ const MAX_GROUP_NAME: usize = 64;
 pub async fn create(
     caller: Caller,
     grid_id: web::Path<Uuid>,
-    body: web::Json<CreateMicroGrid>,
+    body: Json<CreateMicroGrid>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
-    let mut problems = Problems::new();
-    let name = problems.check("name", clean_text(&body.name, MAX_NAME));
+    Problems::validated(&*body).finish()?;
+    let name = checked(Name::parse(&body.name))?;
     let group_name = match &body.group_name {
-        Some(group) => problems.check("group_name", clean_text(group, MAX_GROUP_NAME)),
+        Some(group) => Some(checked(parse_group_name(group))?),
         None => None,
     };
-    problems.finish()?;
-    let name = name.unwrap_or_default();
     let grid_id = *grid_id;
     let mut conn = caller.db().await?;
     let micro_grid = conn
         .transaction(async |conn| -> AppResult<MicroGrid> {
-            let id =
-                queries::insert_micro_grid(conn, tenant, grid_id, &name, group_name.as_deref())
-                    .await?;
+            let id = queries::insert_micro_grid(
+                conn,
+                tenant,
+                grid_id,
+                name.as_str(),
+                group_name.as_deref(),
+            )
+            .await?;
             let detail = json!({"grid_id": grid_id, "name": name, "group_name": group_name});
             audit::record(
                 conn,
                 &caller,
                 tenant,
-                "micro_grid.create",
+                AuditAction::MicroGridCreate,
                 "micro_grid",
                 Some(id),
                 Some(detail),
@@ -145,33 +145,33 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
 pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateMicroGrid>,
+    body: Json<UpdateMicroGrid>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
-    let mut problems = Problems::new();
-    let name = check_new_name(&mut problems, &body.name);
+    let mut problems = Problems::validated(&*body);
+    refuse_null_name(&mut problems, &body.name);
+    problems.finish()?;
+    let name = new_name(&body.name)?;
     let group_name = match &body.group_name {
-        Some(Some(group)) => problems
-            .check("group_name", clean_text(group, MAX_GROUP_NAME))
-            .map(Some),
+        Some(Some(group)) => Some(Some(checked(parse_group_name(group))?)),
         Some(None) => Some(None),
         None => None,
     };
-    problems.finish()?;
     let id = *id;
     let mut conn = caller.db().await?;
     let micro_grid = conn
         .transaction(async |conn| -> AppResult<MicroGrid> {
             let group = group_name.as_ref().map(Option::as_deref);
-            queries::update_micro_grid(conn, tenant, id, name.as_deref(), group).await?;
+            let name = name.as_ref().map(Name::as_str);
+            queries::update_micro_grid(conn, tenant, id, name, group).await?;
             if name.is_some() || group_name.is_some() {
                 let detail = json!({"name": name, "group_name": group_name});
                 audit::record(
                     conn,
                     &caller,
                     tenant,
-                    "micro_grid.update",
+                    AuditAction::MicroGridUpdate,
                     "micro_grid",
                     Some(id),
                     Some(detail),

@@ -2,49 +2,67 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::{Validate, ValidationError};
 
 use crate::db::schema::grids;
-use crate::domain::GridKind;
+use crate::domain::{clean_text, rules, GridKind, Name};
+use crate::error::{checked, AppResult, Problems};
+use crate::http::present;
 
-/// Longest grid or micro-grid name; the article's are a dozen characters.
-pub const MAX_NAME: usize = 100;
+/// Longest messaging-group name (WeChat allows 30; leave room for other apps).
+pub const MAX_GROUP_NAME: usize = 64;
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateGrid {
+    #[validate(custom(function = "rules::name"))]
     pub name: String,
     pub kind: GridKind,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateGrid {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = String, required = false)]
+    #[validate(custom(function = "rules::name"))]
     pub name: Option<Option<String>>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMicroGrid {
+    #[validate(custom(function = "rules::name"))]
     pub name: String,
     /// The micro-grid's messaging (WeChat) group, if it has one.
+    #[validate(custom(function = "group_name_rule"))]
     pub group_name: Option<String>,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateMicroGrid {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = String, required = false)]
+    #[validate(custom(function = "rules::name"))]
     pub name: Option<Option<String>>,
     /// The messaging group; `null` = the micro-grid has none.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, nullable)]
+    #[validate(custom(function = "group_name_rule"))]
     pub group_name: Option<Option<String>>,
+}
+
+/// A messaging group's name: a name as people type it, of the length the apps allow.
+pub fn parse_group_name(value: &str) -> Result<String, String> {
+    clean_text(value, MAX_GROUP_NAME)
+}
+
+fn group_name_rule(value: &str) -> Result<(), ValidationError> {
+    parse_group_name(value).map(drop).map_err(rules::problem)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -165,98 +183,18 @@ impl MicroGridRow {
     }
 }
 
-/// For PATCH bodies: tells an explicit `null` (`Some(None)`, clear the field) from an
-/// absent field (`None`, leave it), which plain `Option` cannot.
-pub fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// A PATCHed name: absent → unchanged; `null` → a problem (a name cannot be removed).
-pub fn check_new_name(
-    problems: &mut crate::error::Problems,
-    name: &Option<Option<String>>,
-) -> Option<String> {
-    match name {
-        Some(Some(name)) => problems.check("name", clean_text(name, MAX_NAME)),
-        Some(None) => {
-            problems.add("name", "must not be null");
-            None
-        }
-        None => None,
+/// A PATCHed name set to `null`: a name cannot be removed. The rule a body's declared rules
+/// cannot say (they see only a name that is there).
+pub fn refuse_null_name(problems: &mut Problems, name: &Option<Option<String>>) {
+    if matches!(name, Some(None)) {
+        problems.add("name", "must not be null");
     }
 }
 
-/// A name as people type it: trimmed (of invisible characters too), not empty, at most `max`
-/// characters, no control characters (they break exports and the messaging groups' lists)
-/// and no direction overrides (they make one name look like another).
-pub fn clean_text(value: &str, max: usize) -> Result<String, String> {
-    let value = value.trim_matches(|c: char| c.is_whitespace() || is_invisible(c));
-    if value.is_empty() {
-        return Err("must not be empty".into());
-    }
-    if value.chars().count() > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() || is_direction_override(c))
-    {
-        return Err("must not contain control characters".into());
-    }
-    Ok(value.to_owned())
-}
-
-/// Characters that take no space: a name of only these shows as empty. (Inside a name some
-/// have a use, e.g. the joiner in an emoji, so they are trimmed, not refused.)
-fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{00AD}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}')
-        || is_direction_override(c)
-}
-
-fn is_direction_override(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::clean_text;
-
-    #[test]
-    fn a_name_of_invisible_characters_is_empty() {
-        for name in [
-            "\u{200B}",
-            "\u{FEFF}",
-            " \u{200B}\u{200B} ",
-            "\u{3000}",
-            "\u{00A0}",
-        ] {
-            assert_eq!(
-                clean_text(name, 100),
-                Err("must not be empty".into()),
-                "{name:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn invisible_ends_are_trimmed_and_direction_overrides_refused() {
-        assert_eq!(clean_text("\u{FEFF}新埭村\u{200B}", 100).unwrap(), "新埭村");
-        assert!(clean_text("新埭\u{202E}村", 100).is_err());
-        assert!(clean_text("一\u{0}村", 100).is_err());
-        // A joiner inside an emoji is part of the name.
-        assert_eq!(
-            clean_text("家\u{1F468}\u{200D}\u{1F469}", 100).unwrap(),
-            "家\u{1F468}\u{200D}\u{1F469}"
-        );
-    }
-
-    #[test]
-    fn the_limit_counts_characters_not_bytes() {
-        assert!(clean_text(&"村".repeat(100), 100).is_ok());
-        assert!(clean_text(&"村".repeat(101), 100).is_err());
-    }
+/// A PATCHed name, once its body's problems are settled: absent → unchanged.
+pub fn new_name(name: &Option<Option<String>>) -> AppResult<Option<Name>> {
+    name.as_ref()
+        .and_then(Option::as_deref)
+        .map(|name| checked(Name::parse(name)))
+        .transpose()
 }

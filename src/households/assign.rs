@@ -3,17 +3,18 @@
 
 use std::collections::{HashMap, HashSet};
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use diesel_async::AsyncConnection;
 use serde_json::json;
 use uuid::Uuid;
 
 use super::queries;
 use super::types::{AssignHouseholds, AssignPreview, Assigned, MovingFrom};
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::Json;
 
 /// Most households one request may move (a whole grid's roster at once is fine).
 const MAX_HOUSEHOLDS: usize = 5000;
@@ -30,7 +31,7 @@ const MAX_HOUSEHOLDS: usize = 5000;
     ),
     security(("bearer" = []))
 )]
-pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppResult<HttpResponse> {
+pub async fn assign(caller: Caller, body: Json<AssignHouseholds>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
     let ids = listed(&body)?;
@@ -45,7 +46,7 @@ pub async fn assign(caller: Caller, body: web::Json<AssignHouseholds>) -> AppRes
                 conn,
                 &caller,
                 tenant,
-                "household.assign",
+                AuditAction::HouseholdAssign,
                 "micro_grid",
                 Some(target),
                 Some(detail),
@@ -95,7 +96,7 @@ fn listed(body: &AssignHouseholds) -> AppResult<Vec<Uuid>> {
     ),
     security(("bearer" = []))
 )]
-pub async fn preview(caller: Caller, body: web::Json<AssignHouseholds>) -> AppResult<HttpResponse> {
+pub async fn preview(caller: Caller, body: Json<AssignHouseholds>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
     let ids = listed(&body)?;

@@ -1,16 +1,17 @@
 //! Adding a household to a micro-grid: the tenant admin anywhere, a leader in their own.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use diesel_async::AsyncConnection;
 use serde_json::json;
 
 use super::queries;
 use super::sees_contact;
 use super::types::{CreateHousehold, Household, HouseholdDraft, NewHousehold};
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::Json;
 
 #[utoipa::path(
     post, path = "/api/v1/households", tag = "households",
@@ -24,7 +25,7 @@ use crate::error::{AppError, AppResult, ErrorBody};
     ),
     security(("bearer" = []))
 )]
-pub async fn create(caller: Caller, body: web::Json<CreateHousehold>) -> AppResult<HttpResponse> {
+pub async fn create(caller: Caller, body: Json<CreateHousehold>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin, Role::Leader])?;
     let tenant = caller.tenant()?;
     let draft = HouseholdDraft {
@@ -52,7 +53,7 @@ pub async fn create(caller: Caller, body: web::Json<CreateHousehold>) -> AppResu
                 conn,
                 &caller,
                 tenant,
-                "household.create",
+                AuditAction::HouseholdCreate,
                 "household",
                 Some(row.id),
                 Some(detail),

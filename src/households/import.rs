@@ -22,7 +22,7 @@ use uuid::Uuid;
 
 use super::queries;
 use super::types::{ImportForm, Imported, NewHousehold};
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::db::schema::tenants;
 use crate::db::DbPool;
@@ -30,7 +30,6 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody, FieldErrors};
 use crate::http::UPLOAD_LIMIT;
 
-pub const ACTION: &str = "household.import";
 /// Rows per INSERT: 11 parameters each, well under PostgreSQL's 65535.
 const BATCH: usize = 2000;
 /// An oversized upload is read (and dropped) up to this much so the client, still
@@ -90,7 +89,7 @@ pub async fn import(
                 conn,
                 &caller,
                 tenant,
-                ACTION,
+                AuditAction::HouseholdImport,
                 "household",
                 None,
                 Some(detail),
@@ -116,10 +115,10 @@ async fn receive(req: &HttpRequest, payload: web::Payload) -> AppResult<Upload> 
     if declared.is_some_and(|length| length > DRAIN_LIMIT) {
         return Err(too_large());
     }
+    // The multipart reader's own words stay in the log (see `roster`'s workbook errors).
     let bad_form = |e: actix_multipart::MultipartError| {
-        AppError::bad_request(format!(
-            "send the roster as multipart/form-data with one field `file` ({e})"
-        ))
+        tracing::info!(error = %e, "an upload is not a readable multipart form");
+        AppError::bad_request("send the roster as multipart/form-data with one field `file`")
     };
     let mut form = Multipart::new(req.headers(), payload);
     let mut upload: Option<Upload> = None;
@@ -314,8 +313,15 @@ pub async fn run_cli(pool: &DbPool, tenant: &str, file: &Path) -> anyhow::Result
                 let households = resolve(conn, tenant_id, rows).await?;
                 create_all(conn, tenant_id, &households, |n| progress.inc(n as u64)).await?;
                 let detail = json!({"created": households.len(), "file": file_name});
-                audit::record_unattended(conn, tenant_id, ACTION, "household", None, Some(detail))
-                    .await?;
+                audit::record_unattended(
+                    conn,
+                    tenant_id,
+                    AuditAction::HouseholdImport,
+                    "household",
+                    None,
+                    Some(detail),
+                )
+                .await?;
                 Ok::<_, AppError>(households.len())
             })
             .await;

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::types::{HouseholdMove, HouseholdRow, NewHousehold};
 use crate::auth::{Scope, ScopeKeys};
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
-use crate::domain::{start_of_day, HouseholdKind, IssueStatus, DEFAULT_ZONE};
+use crate::domain::{start_of_day, stored_zone, HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::Issue;
@@ -226,7 +226,7 @@ pub async fn due_since(
         .select((tenants::visit_interval_days, tenants::timezone))
         .first(conn)
         .await?;
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(DEFAULT_ZONE);
+    let tz = stored_zone(&zone).map_err(AppError::internal)?;
     let today = now.with_timezone(&tz).date_naive();
     let first_day = today - chrono::Duration::days(i64::from(days.max(1)) - 1);
     Ok(start_of_day(tz, first_day))

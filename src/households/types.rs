@@ -11,13 +11,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::schema::{household_moves, households};
-use crate::domain::{mask_id_number, mask_phone, HouseholdKind, IdNumber, Phone};
+use crate::domain::{clean_text, mask_id_number, mask_phone, HouseholdKind, IdNumber, Name, Phone};
 use crate::error::{FieldErrors, Problems};
-use crate::grids::types::{clean_text, present};
+use crate::http::present;
 use crate::issues::Issue;
 use crate::visits::Visit;
 
-pub const MAX_NAME: usize = 100;
 pub const MAX_ADDRESS: usize = 200;
 pub const MAX_NOTE: usize = 2000;
 pub const MAX_TAGS: usize = 20;
@@ -312,7 +311,7 @@ fn blank_is_none(value: Option<&str>) -> Option<&str> {
 }
 
 pub fn check_name(value: &str) -> Result<String, String> {
-    clean_text(value, MAX_NAME)
+    Name::parse(value).map(Name::into_inner)
 }
 
 pub fn check_address(value: &str) -> Result<String, String> {

@@ -12,11 +12,12 @@ use super::types::{
     check_address, check_id_number, check_members, check_name, check_note, check_phone, check_tags,
     Household, UpdateHousehold,
 };
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::http::Json;
 
 #[utoipa::path(
     patch, path = "/api/v1/households/{id}", tag = "households",
@@ -33,7 +34,7 @@ use crate::error::{AppError, AppResult, ErrorBody, Problems};
 pub async fn update(
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<UpdateHousehold>,
+    body: Json<UpdateHousehold>,
 ) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin, Role::Leader])?;
     let scope = Scope::of(&caller)?;
@@ -54,7 +55,7 @@ pub async fn update(
                 conn,
                 &caller,
                 tenant,
-                "household.update",
+                AuditAction::HouseholdUpdate,
                 "household",
                 Some(id),
                 Some(detail),

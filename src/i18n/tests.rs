@@ -86,11 +86,12 @@ const NOT_MESSAGES: &[&str] = &[
     "{} is not valid: {}",
 ];
 
-/// Like xgettext: every string the code hands to an error or a field problem.
+/// Like xgettext: every string the code hands to an error or a field problem, including
+/// the problems of declared rules (`problem(…)`, `message = "…"`).
 #[test]
 fn every_message_in_the_code_has_a_chinese_text() {
     let call = regex::Regex::new(
-        r#"(?s)(?:bad_request|invalid|\.add|conflict|Unauthenticated|Err|FileProblem::file|problems\.push|#\[error)\s*\(\s*(?:"[a-z_]+"\s*,\s*)?(?:&?format!\(\s*)?"((?:[^"\\]|\\.)*)""#,
+        r#"(?s)(?:(?:bad_request|invalid|\.add|conflict|Unauthenticated|Err|FileProblem::file|problems\.push|problem|#\[error)\s*\(\s*(?:"[a-z_]+"\s*,\s*)?(?:&?format!\(\s*)?|message\s*=\s*)"((?:[^"\\]|\\.)*)""#,
     )
     .unwrap();
     let placeholder = regex::Regex::new(r"\{[^}]*\}").unwrap();

@@ -8,6 +8,7 @@ use diesel::sql_types::{Array, Bool, Jsonb, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::auth::ScopeKeys;
 use crate::db::schema::{issue_events, issues, micro_grids};
 use crate::domain::{Instants, IssueCategory, IssueStatus};
@@ -58,7 +59,7 @@ event AS (
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
-    SELECT $1, $11, $9, 'issue.raise', 'issue', id, $12,
+    SELECT $1, $11, $9, $13, 'issue', id, $12,
            jsonb_build_object('household_id', household_id, 'category', $7::text)
     FROM ins
 )
@@ -105,6 +106,7 @@ pub async fn raise(
         .bind::<SqlUuid, _>(Uuid::now_v7())
         .bind::<SqlUuid, _>(Uuid::now_v7())
         .bind::<Nullable<Text>, _>(actor.ip)
+        .bind::<Text, _>(AuditAction::IssueRaise)
         .get_result(conn)
         .await?;
     match raised {
@@ -167,6 +169,16 @@ impl Transition {
             Transition::Resolve => "resolve",
             Transition::Reopen => "reopen",
             Transition::Feedback => "feedback",
+        }
+    }
+
+    /// What the audit log calls it.
+    pub fn audit_action(self) -> AuditAction {
+        match self {
+            Transition::Escalate => AuditAction::IssueEscalate,
+            Transition::Resolve => AuditAction::IssueResolve,
+            Transition::Reopen => AuditAction::IssueReopen,
+            Transition::Feedback => AuditAction::IssueFeedback,
         }
     }
 
@@ -246,7 +258,7 @@ event AS (
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
-    SELECT $1, $10, $8, 'issue.' || $7, 'issue', id, $11, $12 FROM changed
+    SELECT $1, $10, $8, $14, 'issue', id, $11, $12 FROM changed
 )
 SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
 "#,
@@ -289,6 +301,7 @@ pub async fn apply(
         .bind::<Nullable<Text>, _>(actor.ip)
         .bind::<Nullable<Jsonb>, _>(satisfied.map(|_| detail))
         .bind::<Nullable<Bool>, _>(satisfied)
+        .bind::<Text, _>(t.audit_action())
         .get_result(conn)
         .await
         .optional()?;

@@ -1,13 +1,14 @@
 //! `POST /issues`: log what a resident asks for.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use uuid::Uuid;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{IssueCategory, Role};
-use crate::error::{AppResult, ErrorBody, Problems};
+use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
+use crate::http::Json;
 use crate::issues::queries::{self, Actor, NewIssue, Raise};
-use crate::issues::types::{check_text, IssueDetail, NewIssueBody};
+use crate::issues::types::{free_text, IssueDetail, NewIssueBody};
 
 /// Who may act on issues: leaders (their own households), supervisors (their scope) and
 /// tenant admins.
@@ -34,20 +35,14 @@ pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmi
     ),
     security(("bearer" = []))
 )]
-pub async fn raise_issue(caller: Caller, body: web::Json<NewIssueBody>) -> AppResult<HttpResponse> {
+pub async fn raise_issue(caller: Caller, body: Json<NewIssueBody>) -> AppResult<HttpResponse> {
     caller.require(HANDLERS)?;
     let tenant_id = caller.tenant()?;
     let body = body.into_inner();
-    let mut problems = Problems::new();
-    let category = problems.check("category", body.category.parse::<IssueCategory>());
-    let description = check_text(&mut problems, "description", Some(body.description), true);
-    problems.finish()?;
-    let (Some(category), Some(description)) = (category, description) else {
-        return Err(crate::error::AppError::invalid(
-            "description",
-            "must not be empty",
-        ));
-    };
+    Problems::validated(&body).finish()?;
+    let category = checked(body.category.parse::<IssueCategory>())?;
+    let description = free_text(Some(&body.description))
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a description checked not blank")))?;
     let mut conn = caller.db().await?;
     let actor = Actor {
         tenant_id,

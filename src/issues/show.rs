@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{DayRange, Instants};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
 use crate::issues::queries;
 use crate::issues::raise::HANDLERS;
@@ -76,12 +76,12 @@ pub async fn list_issues(
         per_page: filter.per_page,
     }
     .check()?;
-    let days = DayRange::new(filter.from, filter.to).map_err(|e| AppError::invalid("from", e))?;
+    let days = DayRange::new(filter.from, filter.to)?;
     let mut conn = caller.db().await?;
     let range = if days.is_open() {
         Instants::default()
     } else {
-        days.instants(&crate::visits::queries::tenant_zone(&mut conn, tenant_id).await?)
+        days.instants(crate::tenants::zone_of(&mut conn, tenant_id).await?)?
     };
     let (items, total) = queries::list(
         &mut conn,

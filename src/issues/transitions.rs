@@ -7,9 +7,10 @@ use uuid::Uuid;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::error::{AppResult, ErrorBody, Problems};
+use crate::http::Json;
 use crate::issues::queries::{self, Actor, Transition};
 use crate::issues::raise::HANDLERS;
-use crate::issues::types::{check_text, FeedbackBody, IssueDetail, NoteBody, ResolveBody};
+use crate::issues::types::{free_text, FeedbackBody, IssueDetail, NoteBody, ResolveBody};
 
 async fn act(
     caller: Caller,
@@ -63,12 +64,11 @@ async fn act(
 pub async fn escalate(
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<NoteBody>,
+    body: Json<NoteBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
     caller.require(HANDLERS)?;
-    let mut problems = Problems::new();
-    let note = check_text(&mut problems, "note", body.into_inner().note, false);
-    problems.finish()?;
+    Problems::validated(&*body).finish()?;
+    let note = free_text(body.note.as_deref());
     act(caller, path.into_inner(), Transition::Escalate, note, None).await
 }
 
@@ -95,17 +95,11 @@ pub async fn escalate(
 pub async fn resolve(
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<ResolveBody>,
+    body: Json<ResolveBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
     caller.require(HANDLERS)?;
-    let mut problems = Problems::new();
-    let resolution = check_text(
-        &mut problems,
-        "resolution",
-        Some(body.into_inner().resolution),
-        true,
-    );
-    problems.finish()?;
+    Problems::validated(&*body).finish()?;
+    let resolution = free_text(Some(&body.resolution));
     act(
         caller,
         path.into_inner(),
@@ -140,12 +134,11 @@ pub async fn resolve(
 pub async fn reopen(
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<NoteBody>,
+    body: Json<NoteBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
     caller.require(HANDLERS)?;
-    let mut problems = Problems::new();
-    let note = check_text(&mut problems, "note", body.into_inner().note, false);
-    problems.finish()?;
+    Problems::validated(&*body).finish()?;
+    let note = free_text(body.note.as_deref());
     act(caller, path.into_inner(), Transition::Reopen, note, None).await
 }
 
@@ -173,13 +166,12 @@ pub async fn reopen(
 pub async fn feedback(
     caller: Caller,
     path: web::Path<Uuid>,
-    body: web::Json<FeedbackBody>,
+    body: Json<FeedbackBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
     caller.require(HANDLERS)?;
     let body = body.into_inner();
-    let mut problems = Problems::new();
-    let comment = check_text(&mut problems, "comment", body.comment, false);
-    problems.finish()?;
+    Problems::validated(&body).finish()?;
+    let comment = free_text(body.comment.as_deref());
     act(
         caller,
         path.into_inner(),

@@ -6,8 +6,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use validator::{Validate, ValidationError};
+
 use crate::db::schema::{issue_events, issues};
-use crate::domain::{IssueCategory, IssueStatus};
+use crate::domain::{rules::problem, IssueCategory, IssueStatus};
 
 /// What a resident asked for (融亲), followed until it is solved.
 #[derive(Debug, Clone, PartialEq, Serialize, Queryable, QueryableByName, Selectable, ToSchema)]
@@ -56,7 +58,7 @@ pub struct IssueDetail {
 }
 
 /// `POST /issues`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewIssueBody {
     /// Made by the phone when the issue is written down (UUID, v7 preferred), so that a
@@ -68,34 +70,39 @@ pub struct NewIssueBody {
     pub visit_id: Option<Uuid>,
     /// road, housing, land, welfare or other.
     #[schema(value_type = IssueCategory)]
+    #[validate(custom(function = "issue_category"))]
     pub category: String,
     /// What the resident asks for; 1–2000 characters.
+    #[validate(custom(function = "required_text"))]
     pub description: String,
 }
 
 /// `POST /issues/{id}/escalate` and `/reopen`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NoteBody {
     /// Why; up to 2000 characters.
     #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
     pub note: Option<String>,
 }
 
 /// `POST /issues/{id}/resolve`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct ResolveBody {
     /// What was done; 1–2000 characters.
+    #[validate(custom(function = "required_text"))]
     pub resolution: String,
 }
 
 /// `POST /issues/{id}/feedback`: the resident's word on the resolution.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackBody {
     pub satisfied: bool,
     #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
     pub comment: Option<String>,
 }
 
@@ -122,21 +129,29 @@ pub struct IssueFilter {
     pub per_page: Option<i64>,
 }
 
-/// A free text: trimmed, 1–`MAX_TEXT` characters when `required`, else empty means none.
-pub fn check_text(
-    problems: &mut crate::error::Problems,
-    field: &str,
-    text: Option<String>,
-    required: bool,
-) -> Option<String> {
-    let text = text.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty());
-    match &text {
-        None if required => problems.add(field, "must not be empty"),
-        Some(t) if t.chars().count() > MAX_TEXT => {
-            problems.add(field, format!("must be at most {MAX_TEXT} characters"))
-        }
-        Some(t) if t.contains('\0') => problems.add(field, "must not contain NUL characters"),
-        _ => {}
+/// A free text as stored: trimmed; blank means none.
+pub fn free_text(text: Option<&str>) -> Option<String> {
+    text.map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+}
+
+/// A text that must be there (a description, a resolution): not blank, and not too long.
+fn required_text(text: &str) -> Result<(), ValidationError> {
+    if text.trim().is_empty() {
+        return Err(problem("must not be empty"));
     }
-    text
+    optional_text(text)
+}
+
+/// A text that may be left out (a note, a comment): at most `MAX_TEXT` characters, trimmed.
+fn optional_text(text: &str) -> Result<(), ValidationError> {
+    if text.trim().chars().count() > MAX_TEXT {
+        return Err(problem(format!("must be at most {MAX_TEXT} characters")));
+    }
+    Ok(())
+}
+
+fn issue_category(text: &str) -> Result<(), ValidationError> {
+    text.parse::<IssueCategory>().map(drop).map_err(problem)
 }

@@ -6,10 +6,7 @@ use super::figures;
 use super::scope;
 use super::types::{Breakdown, BreakdownQuery, Row, RowOrder};
 use crate::auth::Caller;
-use crate::error::{AppError, AppResult, ErrorBody};
-
-/// Most rows `limit` may ask for; more than any township has micro-grids.
-const MAX_LIMIT: i64 = 10_000;
+use crate::error::{AppResult, ErrorBody, Problems};
 
 #[utoipa::path(
     get, path = "/api/v1/stats/breakdown", tag = "stats",
@@ -28,15 +25,8 @@ pub async fn breakdown(
     caller: Caller,
     query: web::Query<BreakdownQuery>,
 ) -> AppResult<HttpResponse> {
-    let limit = match query.limit {
-        Some(n) if !(1..=MAX_LIMIT).contains(&n) => {
-            return Err(AppError::invalid(
-                "limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ))
-        }
-        limit => limit.map(|n| n as usize),
-    };
+    Problems::validated(&*query).finish()?;
+    let limit = query.limit.map(|n| n as usize);
     let (mut conn, asked) = scope::asked(
         &caller,
         (query.from, query.to),

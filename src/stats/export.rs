@@ -8,7 +8,7 @@ use super::figures;
 use super::files;
 use super::scope::{self, Range, Township};
 use super::types::{By, ExportFormat, ExportQuery, Lang};
-use crate::audit;
+use crate::audit::{self, AuditAction};
 use crate::auth::Caller;
 use crate::error::{AppResult, ErrorBody};
 
@@ -59,7 +59,7 @@ pub async fn export(caller: Caller, query: web::Query<ExportQuery>) -> AppResult
         &mut conn,
         &caller,
         asked.tenant,
-        "stats.export",
+        AuditAction::StatsExport,
         "stats",
         asked.scope.id(),
         Some(json!({

@@ -12,7 +12,7 @@ use super::queries::Params;
 use crate::auth::Caller;
 use crate::db::schema::{grids, micro_grids, tenants};
 use crate::db::TenantConn;
-use crate::domain::{start_of_day, Role};
+use crate::domain::{end_of_day, start_of_day, stored_zone, DayRange, Role};
 use crate::error::{AppError, AppResult};
 
 /// Longest range asked for at once: ten years keeps a weekly breakdown to ~520 rows.
@@ -27,7 +27,8 @@ pub struct Township {
     pub tz: Tz,
 }
 
-/// An inclusive range of local dates and the half-open instants `[start, end)` it covers.
+/// Statistics' days: a `DayRange` with both ends (by default the last 30 days), at most ten
+/// years long, with the half-open instants `[start, end)` it covers and its weeks.
 #[derive(Debug, Clone, Copy)]
 pub struct Range {
     pub from: NaiveDate,
@@ -58,23 +59,18 @@ impl Range {
     ) -> AppResult<Range> {
         let to = to.unwrap_or_else(|| now.with_timezone(&tz).date_naive());
         let from = from.unwrap_or(to - Duration::days(DEFAULT_DAYS - 1));
-        if from > to {
-            return Err(AppError::invalid("from", "must not be after `to`"));
-        }
+        DayRange::new(Some(from), Some(to))?;
         if (to - from).num_days() >= MAX_DAYS {
             return Err(AppError::invalid(
                 "to",
                 "the range may span at most ten years",
             ));
         }
-        let day_after = to
-            .succ_opt()
-            .ok_or_else(|| AppError::invalid("to", "out of range"))?;
         Ok(Range {
             from,
             to,
             start: start_of_day(tz, from),
-            end: start_of_day(tz, day_after),
+            end: end_of_day(tz, to)?,
             tz,
         })
     }
@@ -188,10 +184,8 @@ pub async fn township(conn: &mut AsyncPgConnection, tenant: Uuid) -> AppResult<T
         .select((tenants::code, tenants::name, tenants::timezone))
         .first(conn)
         .await?;
-    // A zone PostgreSQL knows but chrono-tz does not is a data problem, not the caller's.
-    let tz = timezone
-        .parse::<Tz>()
-        .map_err(|e| AppError::internal(anyhow::anyhow!("tenant time zone {timezone:?}: {e}")))?;
+    // Checked when the township was created: an unknown zone is a fault in the data.
+    let tz = stored_zone(&timezone).map_err(AppError::internal)?;
     Ok(Township { code, name, tz })
 }
 

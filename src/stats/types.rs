@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 /// The optional range and scope every statistics endpoint takes.
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -45,7 +46,7 @@ impl By {
     }
 }
 
-#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Deserialize, IntoParams, Validate)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
@@ -65,8 +66,10 @@ pub struct BreakdownQuery {
     /// equal coverage keeps name order.
     #[param(inline)]
     pub sort: Option<RowOrder>,
-    /// Only the first `limit` rows of that order (1–10000), e.g. `sort=coverage&limit=10`.
+    /// Only the first `limit` rows of that order (1–10000), e.g. `sort=coverage&limit=10`:
+    /// more than any township has micro-grids.
     #[param(minimum = 1, maximum = 10000)]
+    #[validate(range(min = 1, max = 10000, message = "must be between 1 and 10000"))]
     pub limit: Option<i64>,
 }
 

@@ -4,18 +4,20 @@
 //! PostgreSQL which township it writes into (`app.tenant_id`, local to the transaction)
 //! before creating the admin and the audit record there.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::auth::{passwords, Caller};
 use crate::db::schema::tenants;
-use crate::domain::{Role, TenantCode};
-use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::domain::{parse_zone, Name, Role, TenantCode, Username, DEFAULT_ZONE};
+use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
+use crate::http::Json;
 use crate::users::queries::{self as user_queries, NewUserRow};
-use crate::users::types::{check_display_name, check_password, check_username};
+use crate::users::types::check_not_username;
 
 use super::types::{NewTenant, Tenant};
 
@@ -36,35 +38,41 @@ use super::types::{NewTenant, Tenant};
     ),
     security(("bearer" = []))
 )]
-pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppResult<HttpResponse> {
+pub async fn create_tenant(caller: Caller, body: Json<NewTenant>) -> AppResult<HttpResponse> {
     caller.require(&[Role::PlatformAdmin])?;
     let body = body.into_inner();
-    let mut problems = Problems::new();
-    let code = problems.check("code", TenantCode::parse(body.code.trim()));
-    let name = check_display_name(&mut problems, "name", &body.name);
-    let timezone = body
-        .timezone
-        .as_deref()
-        .map(str::trim)
-        .unwrap_or("Asia/Shanghai")
-        .to_owned();
-    if timezone.parse::<chrono_tz::Tz>().is_err() {
-        problems.add(
-            "timezone",
-            "must be an IANA time zone such as Asia/Shanghai",
-        );
-    }
-    let interval = body.visit_interval_days.unwrap_or(7);
-    if !(1..=365).contains(&interval) {
-        problems.add("visit_interval_days", "must be between 1 and 365");
-    }
+    let mut problems = Problems::validated(&body);
     let admin = body.admin;
-    let username = check_username(&mut problems, "admin.username", &admin.username);
-    let display_name = check_display_name(&mut problems, "admin.display_name", &admin.display_name);
-    check_password(&mut problems, "admin.password", &admin.password, &username);
+    check_not_username(
+        &mut problems,
+        "admin.password",
+        &admin.password,
+        &admin.username,
+    );
+    let mut conn = caller.db().await?;
+    // The zone is the township's for good: every day boundary it has is counted in it, by
+    // this service and by the database's own functions, so both must know it.
+    if let Some(zone) = body.timezone.as_deref().map(str::trim) {
+        if !problems.has("timezone") && !database_knows_zone(&mut conn, zone).await? {
+            problems.add(
+                "timezone",
+                "must be an IANA time zone such as Asia/Shanghai",
+            );
+        }
+    }
     problems.finish()?;
-    let code = code.ok_or_else(|| AppError::internal(anyhow::anyhow!("code checked above")))?;
+    let code = checked(TenantCode::parse(body.code.trim()))?;
+    let name = checked(Name::parse(&body.name))?;
+    let timezone = match body.timezone.as_deref() {
+        Some(zone) => checked(parse_zone(zone))?,
+        None => DEFAULT_ZONE,
+    };
+    let interval = body.visit_interval_days.unwrap_or(7);
+    let username = checked(Username::parse(&admin.username))?;
+    let display_name = checked(Name::parse(&admin.display_name))?;
 
+    // Hash without holding the connection: argon2 takes tens of milliseconds.
+    drop(conn);
     let hash = passwords::hash(SecretString::from(admin.password)).await?;
     let mut conn = caller.db().await?;
     let tenant = conn
@@ -73,17 +81,13 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
                 .values((
                     tenants::id.eq(Uuid::now_v7()),
                     tenants::code.eq(code.as_str()),
-                    tenants::name.eq(&name),
-                    tenants::timezone.eq(&timezone),
+                    tenants::name.eq(name.as_str()),
+                    tenants::timezone.eq(timezone.name()),
                     tenants::visit_interval_days.eq(interval),
                 ))
                 .returning(Tenant::as_returning())
                 .get_result(conn)
-                .await
-                .map_err(|e| match AppError::from(e) {
-                    AppError::Conflict(_) => AppError::conflict("this township code is taken"),
-                    other => other,
-                })?;
+                .await?;
             diesel::sql_query(crate::db::scoped::scope_sql(Some(tenant.id)))
                 .execute(conn)
                 .await?;
@@ -92,8 +96,8 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
                 NewUserRow {
                     tenant_id: tenant.id,
                     id: Uuid::now_v7(),
-                    username: &username,
-                    display_name: &display_name,
+                    username: username.as_str(),
+                    display_name: display_name.as_str(),
                     role: Role::TenantAdmin,
                     phone: None,
                     grid_id: None,
@@ -110,7 +114,7 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
                 conn,
                 &caller,
                 tenant.id,
-                "tenant.create",
+                AuditAction::TenantCreate,
                 "tenant",
                 Some(tenant.id),
                 Some(detail),
@@ -121,4 +125,19 @@ pub async fn create_tenant(caller: Caller, body: web::Json<NewTenant>) -> AppRes
         .await?;
     conn.commit().await?;
     Ok(HttpResponse::Created().json(tenant))
+}
+
+/// Whether PostgreSQL knows `zone` too (its time zone data can be older than the service's).
+async fn database_knows_zone(conn: &mut AsyncPgConnection, zone: &str) -> AppResult<bool> {
+    #[derive(QueryableByName)]
+    struct Known {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        known: bool,
+    }
+    let found: Known =
+        diesel::sql_query("SELECT EXISTS (SELECT FROM pg_timezone_names WHERE name = $1) AS known")
+            .bind::<diesel::sql_types::Text, _>(zone)
+            .get_result(conn)
+            .await?;
+    Ok(found.known)
 }

@@ -1,16 +1,18 @@
 //! `POST /users`: a township admin adds a staff member.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use diesel_async::AsyncConnection;
 use secrecy::SecretString;
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::auth::{passwords, Caller};
-use crate::domain::{Phone, Role};
-use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::domain::{rules::parse_staff_role, Name, Phone, Role, Username};
+use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
+use crate::http::Json;
 
 use super::queries::{self, NewUserRow};
-use super::types::{check_display_name, check_password, check_username, NewUser, User};
+use super::types::{check_not_username, NewUser, User};
 
 /// Add a staff member
 ///
@@ -32,26 +34,13 @@ use super::types::{check_display_name, check_password, check_username, NewUser, 
     ),
     security(("bearer" = []))
 )]
-pub async fn create_user(caller: Caller, body: web::Json<NewUser>) -> AppResult<HttpResponse> {
+pub async fn create_user(caller: Caller, body: Json<NewUser>) -> AppResult<HttpResponse> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
     let body = body.into_inner();
-    let mut problems = Problems::new();
-    let username = check_username(&mut problems, "username", &body.username);
-    let display_name = check_display_name(&mut problems, "display_name", &body.display_name);
-    // A township's staff only: the message names what may be asked for here.
-    let role = match body.role.parse::<Role>() {
-        Ok(Role::PlatformAdmin) | Err(_) => {
-            problems.add("role", "must be one of: tenant_admin, supervisor, leader");
-            None
-        }
-        Ok(role) => Some(role),
-    };
-    check_password(&mut problems, "password", &body.password, &username);
-    let phone = body
-        .phone
-        .as_deref()
-        .and_then(|p| problems.check("phone", Phone::parse(p)));
+    let mut problems = Problems::validated(&body);
+    check_not_username(&mut problems, "password", &body.password, &body.username);
+    let role = parse_staff_role(&body.role).ok();
     if body.grid_id.is_some() && role.is_some_and(|r| r != Role::Supervisor) {
         problems.add("grid_id", "only a supervisor has a grid scope");
     }
@@ -62,7 +51,11 @@ pub async fn create_user(caller: Caller, body: web::Json<NewUser>) -> AppResult<
         }
     }
     problems.finish()?;
-    let role = role.ok_or_else(|| AppError::internal(anyhow::anyhow!("role checked above")))?;
+    let username = checked(Username::parse(&body.username))?;
+    let display_name = checked(Name::parse(&body.display_name))?;
+    let role = checked(parse_staff_role(&body.role))?;
+    let phone = body.phone.as_deref().map(Phone::parse).transpose();
+    let phone = checked(phone)?;
     // Hash without holding the connection: argon2 takes tens of milliseconds.
     drop(conn);
     let hash = passwords::hash(SecretString::from(body.password)).await?;
@@ -74,22 +67,21 @@ pub async fn create_user(caller: Caller, body: web::Json<NewUser>) -> AppResult<
                 NewUserRow {
                     tenant_id: tenant,
                     id: Uuid::now_v7(),
-                    username: &username,
-                    display_name: &display_name,
+                    username: username.as_str(),
+                    display_name: display_name.as_str(),
                     role,
                     phone: phone.as_ref().map(Phone::as_str),
                     grid_id: body.grid_id,
                     password_hash: &hash,
                 },
             )
-            .await
-            .map_err(username_taken)?;
+            .await?;
             let detail = serde_json::json!({"username": row.username, "role": row.role});
             crate::audit::record(
                 conn,
                 &caller,
                 tenant,
-                "user.create",
+                AuditAction::UserCreate,
                 "user",
                 Some(row.id),
                 Some(detail),
@@ -100,12 +92,4 @@ pub async fn create_user(caller: Caller, body: web::Json<NewUser>) -> AppResult<
         .await?;
     conn.commit().await?;
     Ok(HttpResponse::Created().json(user))
-}
-
-/// The only unique key a new user can hit is (tenant, username).
-pub fn username_taken(error: AppError) -> AppError {
-    match error {
-        AppError::Conflict(_) => AppError::conflict("this username is taken in the township"),
-        other => other,
-    }
 }

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::schema::{grids, refresh_tokens, users};
+use crate::db::schema::{grids, users};
 use crate::domain::Role;
 use crate::error::AppResult;
 use crate::http::Page;
@@ -103,23 +103,6 @@ pub async fn insert(conn: &mut AsyncPgConnection, user: NewUserRow<'_>) -> AppRe
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await?)
-}
-
-/// Ends every session of a user: no refresh token of theirs works any more. With the
-/// token version bumped in the same transaction, their live access tokens stop too.
-pub async fn revoke_refresh_tokens(
-    conn: &mut AsyncPgConnection,
-    tenant: Option<Uuid>,
-    user: Uuid,
-) -> AppResult<()> {
-    diesel::update(refresh_tokens::table)
-        .filter(refresh_tokens::user_id.eq(user))
-        .filter(refresh_tokens::tenant_id.is_not_distinct_from(tenant))
-        .filter(refresh_tokens::revoked_at.is_null())
-        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Locks the tenant's active admins, `user` among them, in id order (so two demotions at

@@ -2,14 +2,16 @@
 //! and the checks their fields share with the first admin of a new township.
 
 use diesel::prelude::*;
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::Validate;
 
 use crate::auth::passwords;
 use crate::db::schema::{platform_admins, users};
-use crate::domain::Role;
+use crate::domain::{rules, Role};
 use crate::error::Problems;
+use crate::http::present;
 
 /// A staff member, or a platform admin (then `tenant_id` is null). Never the password hash.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -86,29 +88,37 @@ impl From<PlatformAdminRow> for User {
 }
 
 /// `POST /users`.
-#[derive(Debug, Deserialize, ToSchema)]
+#[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[validate(custom(function = "rules::username"))]
     pub username: String,
+    #[validate(custom(function = "rules::name"))]
     pub display_name: String,
     /// tenant_admin, supervisor or leader.
     #[schema(value_type = Role)]
+    #[validate(custom(function = "rules::staff_role"))]
     pub role: String,
+    #[validate(custom(function = "passwords::strong"))]
     pub password: String,
+    #[validate(custom(function = "rules::phone"))]
     pub phone: Option<String>,
     /// Only for a supervisor: the grid they oversee (null: the whole township).
     pub grid_id: Option<Uuid>,
 }
 
 /// `PATCH /users/{id}`: only the fields present change; `null` clears `phone` or `grid_id`.
-#[derive(Debug, Default, Deserialize, ToSchema)]
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[validate(custom(function = "rules::name"))]
     pub display_name: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, nullable)]
+    #[validate(custom(function = "rules::phone"))]
     pub phone: Option<Option<String>>,
     pub active: Option<bool>,
+    #[validate(custom(function = "passwords::strong"))]
     pub password: Option<String>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>, nullable)]
@@ -116,16 +126,8 @@ pub struct UserPatch {
     /// `tenant_admin`, `supervisor` or `leader`. Not your own; a supervisor's grid scope
     /// goes when they take another role, a leader's micro-grids lose their leader; the
     /// user's sessions end.
+    #[validate(custom(function = "rules::staff_role"))]
     pub role: Option<String>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// `GET /users?role=&q=`.
@@ -142,34 +144,18 @@ pub struct UserFilter {
     pub per_page: Option<i64>,
 }
 
-/// A username as typed, trimmed; records the problem under `field`.
-pub fn check_username(problems: &mut Problems, field: &str, input: &str) -> String {
-    let username = input.trim();
-    let length = username.chars().count();
-    if !(1..=64).contains(&length) {
-        problems.add(field, "must be 1–64 characters");
-    } else if username
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control())
-    {
-        problems.add(field, "must not contain spaces");
+/// What a password's own rules cannot see: it must not be the username, the first one
+/// guessed. Checked only when the password passed its own rules, so it has one problem.
+pub fn check_not_username(problems: &mut Problems, field: &str, password: &str, username: &str) {
+    if !problems.has(field) && password.trim().eq_ignore_ascii_case(username.trim()) {
+        problems.add(field, "must not be the username");
     }
-    username.to_owned()
 }
 
-pub fn check_display_name(problems: &mut Problems, field: &str, input: &str) -> String {
-    let name = input.trim();
-    if !(1..=100).contains(&name.chars().count()) {
-        problems.add(field, "must be 1–100 characters");
-    }
-    name.to_owned()
-}
-
-/// The strength rules, plus: a password that is the username is the first one guessed.
+/// Both password rules, for a password that comes in no request body (the command line).
 pub fn check_password(problems: &mut Problems, field: &str, password: &str, username: &str) {
     if let Err(problem) = passwords::check_strength(password) {
         problems.add(field, problem);
-    } else if password.trim().eq_ignore_ascii_case(username.trim()) {
-        problems.add(field, "must not be the username");
     }
+    check_not_username(problems, field, password, username);
 }

@@ -1,8 +1,8 @@
 //! `PATCH /users/{id}`: rename, change phone, (de)activate, reset a password, move a
 //! supervisor's scope, change a role.
 //!
-//! Deactivation and a new password end every session of the user at once (token version
-//! bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
+//! Deactivation and a new password end every session of the user at once
+//! (`auth::sessions::end_all`: token version bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
 //! token carries the new scope instead of the old one living on for its remaining minutes;
 //! so does a new role, which tokens carry too.
 
@@ -12,14 +12,16 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use secrecy::SecretString;
 use uuid::Uuid;
 
-use crate::auth::{passwords, Caller};
+use crate::audit::AuditAction;
+use crate::auth::{passwords, sessions, Caller};
 use crate::db::schema::users;
-use crate::domain::{Phone, Role};
-use crate::error::{AppError, AppResult, ErrorBody, Problems};
+use crate::domain::{rules::parse_staff_role, Name, Phone, Role};
+use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
 use crate::grids;
+use crate::http::Json;
 
 use super::queries;
-use super::types::{check_display_name, check_password, User, UserPatch, UserRow};
+use super::types::{check_not_username, User, UserPatch, UserRow};
 
 #[derive(AsChangeset, Default)]
 #[diesel(table_name = users)]
@@ -60,7 +62,7 @@ struct Changes {
 pub async fn update_user(
     caller: Caller,
     id: web::Path<Uuid>,
-    body: web::Json<UserPatch>,
+    body: Json<UserPatch>,
 ) -> AppResult<web::Json<User>> {
     caller.require(&[Role::TenantAdmin])?;
     let tenant = caller.tenant()?;
@@ -69,35 +71,18 @@ pub async fn update_user(
     let mut conn = caller.db().await?;
     let current = queries::find(&mut conn, tenant, id).await?;
 
-    let mut problems = Problems::new();
-    let mut changes = Changes {
-        display_name: patch
-            .display_name
-            .as_deref()
-            .map(|name| check_display_name(&mut problems, "display_name", name)),
-        active: patch.active,
-        ..Changes::default()
-    };
-    changes.phone = match patch.phone {
-        Some(Some(phone)) => problems
-            .check("phone", Phone::parse(&phone))
-            .map(|p| Some(p.into_inner())),
-        Some(None) => Some(None),
-        None => None,
-    };
+    let mut problems = Problems::validated(&patch);
     if let Some(password) = &patch.password {
-        check_password(&mut problems, "password", password, &current.username);
+        check_not_username(&mut problems, "password", password, &current.username);
     }
     if patch.active == Some(false) && id == caller.user_id {
         problems.add("active", "you cannot deactivate yourself");
     }
-    let role = match patch.role.as_deref().map(str::parse::<Role>) {
-        None => current.role,
-        Some(Ok(role)) if role != Role::PlatformAdmin => role,
-        Some(_) => {
-            problems.add("role", "must be one of: tenant_admin, supervisor, leader");
-            current.role
-        }
+    let mut changes = Changes::default();
+    // A role that does not parse is refused above; until then the current one stands.
+    let role = match patch.role.as_deref().map(parse_staff_role) {
+        Some(Ok(role)) => role,
+        None | Some(Err(_)) => current.role,
     };
     if role != current.role {
         if id == caller.user_id {
@@ -120,6 +105,16 @@ pub async fn update_user(
         changes.grid_id = Some(grid);
     }
     problems.finish()?;
+    changes.display_name = match patch.display_name.as_deref() {
+        Some(name) => Some(checked(Name::parse(name))?.into_inner()),
+        None => None,
+    };
+    changes.active = patch.active;
+    changes.phone = match patch.phone.as_ref() {
+        Some(Some(phone)) => Some(Some(checked(Phone::parse(phone))?.into_inner())),
+        Some(None) => Some(None),
+        None => None,
+    };
 
     if let Some(password) = patch.password {
         drop(conn);
@@ -160,16 +155,12 @@ pub async fn update_user(
             };
             let row = diesel::update(users::table)
                 .filter(users::tenant_id.eq(tenant).and(users::id.eq(id)))
-                .set((
-                    changes,
-                    users::updated_at.eq(diesel::dsl::now),
-                    users::token_version.eq(users::token_version + i32::from(ends_sessions)),
-                ))
+                .set((changes, users::updated_at.eq(diesel::dsl::now)))
                 .returning(UserRow::as_returning())
                 .get_result(conn)
                 .await?;
             if ends_sessions {
-                queries::revoke_refresh_tokens(conn, Some(tenant), id).await?;
+                sessions::end_all(conn, Some(tenant), id).await?;
             }
             if !led.is_empty() {
                 let at = grids::queries::clock(conn).await?;
@@ -185,7 +176,7 @@ pub async fn update_user(
                         conn,
                         &caller,
                         tenant,
-                        "micro_grid.remove_leader",
+                        AuditAction::MicroGridRemoveLeader,
                         "micro_grid",
                         Some(micro_grid),
                         Some(detail),
@@ -197,7 +188,7 @@ pub async fn update_user(
                 conn,
                 &caller,
                 tenant,
-                "user.update",
+                AuditAction::UserUpdate,
                 "user",
                 Some(id),
                 Some(detail),

@@ -4,7 +4,7 @@ use actix_web::web;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::{DayRange, Instants, Role};
-use crate::error::{AppError, AppResult, ErrorBody};
+use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
 use crate::visits::queries;
 use crate::visits::types::{Visit, VisitFilter};
@@ -41,12 +41,12 @@ pub async fn list_visits(
         per_page: filter.per_page,
     }
     .check()?;
-    let days = DayRange::new(filter.from, filter.to).map_err(|e| AppError::invalid("from", e))?;
+    let days = DayRange::new(filter.from, filter.to)?;
     let mut conn = caller.db().await?;
     let range = if days.is_open() {
         Instants::default()
     } else {
-        days.instants(&queries::tenant_zone(&mut conn, tenant_id).await?)
+        days.instants(crate::tenants::zone_of(&mut conn, tenant_id).await?)?
     };
     let (items, total) = queries::list(
         &mut conn,

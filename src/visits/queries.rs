@@ -9,9 +9,10 @@ use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamptz, Uuid 
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::auth::ScopeKeys;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
-use crate::db::schema::{tenants, visits};
+use crate::db::schema::visits;
 use crate::domain::{Instants, VisitMethod};
 use crate::error::AppResult;
 use crate::http::Page;
@@ -153,7 +154,7 @@ rolled AS (
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)
-    SELECT $tenant, i.audit_id, i.recorder, 'visit.create', 'visit', n.id, i.ip,
+    SELECT $tenant, i.audit_id, i.recorder, $action, 'visit', n.id, i.ip,
            jsonb_build_object('household_id', n.household_id)
     FROM ins n JOIN input i ON i.id = n.id
 )
@@ -308,6 +309,7 @@ impl Prepared for RecordVisits<'_> {
             "joined_group" => out.push_bind_param::<Array<Bool>, _>(&self.joined_group),
             "audit_ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.audit_ids),
             "ords" => out.push_bind_param::<Array<Integer>, _>(&self.ords),
+            "action" => out.push_bind_param::<Text, _>(&AuditAction::VisitCreate),
             other => Err(unknown_placeholder(other)),
         }
     }
@@ -364,15 +366,6 @@ pub async fn record(
     };
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
     Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
-}
-
-/// The tenant's time zone, for `from`/`to` days.
-pub async fn tenant_zone(conn: &mut AsyncPgConnection, tenant_id: Uuid) -> AppResult<String> {
-    Ok(tenants::table
-        .find(tenant_id)
-        .select(tenants::timezone)
-        .first(conn)
-        .await?)
 }
 
 fn filtered<'a>(

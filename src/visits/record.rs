@@ -1,11 +1,12 @@
 //! `POST /visits`: record one visit, idempotently by its id.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::Utc;
 
 use crate::auth::{Caller, ScopeKeys};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
+use crate::http::Json;
 use crate::visits::queries::Recorder;
 use crate::visits::sync::Outcome;
 use crate::visits::types::{Visit, VisitInput};
@@ -37,7 +38,7 @@ pub const RECORDERS: &[Role] = &[Role::Leader, Role::TenantAdmin];
     ),
     security(("bearer" = []))
 )]
-pub async fn record_visit(caller: Caller, body: web::Json<VisitInput>) -> AppResult<HttpResponse> {
+pub async fn record_visit(caller: Caller, body: Json<VisitInput>) -> AppResult<HttpResponse> {
     caller.require(RECORDERS)?;
     let tenant_id = caller.tenant()?;
     let visit = body

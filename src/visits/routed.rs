@@ -18,6 +18,7 @@ use diesel::QueryResult;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::audit::AuditAction;
 use crate::db::schema::{audit_log, users, visits};
 use crate::visits::queries::{Recorded, Recorder};
 use crate::visits::types::{NewVisit, Visit};
@@ -172,7 +173,7 @@ pub async fn record(
                 audit_log::tenant_id.eq(tenant_id),
                 audit_log::id.eq(Uuid::now_v7()),
                 audit_log::actor_id.eq(Some(who.user_id)),
-                audit_log::action.eq("visit.create"),
+                audit_log::action.eq(AuditAction::VisitCreate),
                 audit_log::entity.eq("visit"),
                 audit_log::entity_id.eq(Some(v.id)),
                 audit_log::ip.eq(who.ip.as_deref()),

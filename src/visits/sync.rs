@@ -8,7 +8,7 @@ use diesel::result::Error as DieselError;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, DbFailure};
 use crate::visits::queries::{self, Recorded, Recorder};
 use crate::visits::types::{NewVisit, Visit};
 
@@ -141,6 +141,7 @@ pub fn settle(answer: Recorded, visit: &NewVisit, recorder: Uuid) -> Option<Outc
     }
 }
 
+/// A deadlock (or a serialization failure): the attempt may simply run again.
 pub fn is_deadlock(error: &DieselError) -> bool {
-    matches!(error, DieselError::DatabaseError(_, info) if info.message().contains("deadlock"))
+    DbFailure::of(error) == DbFailure::Retry
 }

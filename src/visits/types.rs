@@ -5,8 +5,10 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
+use validator::{Validate, ValidationError};
 
 use crate::db::schema::visits;
+use crate::domain::rules::{self, problem};
 use crate::domain::VisitMethod;
 use crate::error::{ErrorDetail, Problems};
 
@@ -38,7 +40,7 @@ pub const MAX_BATCH: usize = 500;
 
 /// A visit as the phone sends it. `visited_at` and `method` arrive as text and are parsed
 /// here, so that in a batch a bad value fails its own item (422) and not the whole request.
-#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct VisitInput {
     /// Made by the phone when the visit is recorded (UUID v7); the same id sent again is
@@ -52,6 +54,10 @@ pub struct VisitInput {
     #[schema(value_type = VisitMethod)]
     pub method: String,
     /// Up to 2000 characters; may be empty (the visit itself is what counts).
+    #[validate(
+        custom(function = "summary_length"),
+        custom(function = "rules::no_nul")
+    )]
     pub summary: String,
     /// This was the first acquaintance visit (认亲): sets the household's `acquainted_at`.
     #[serde(default)]
@@ -77,7 +83,7 @@ pub struct NewVisit {
 impl VisitInput {
     /// Every problem of the values at once; `id` is the client's or a fresh v7.
     pub fn parse(self, now: DateTime<Utc>) -> Result<NewVisit, Problems> {
-        let mut problems = Problems::new();
+        let mut problems = Problems::validated(&self);
         let visited_at = match DateTime::parse_from_rfc3339(self.visited_at.trim()) {
             Ok(t) => {
                 let t = t.with_timezone(&Utc).trunc_subsecs(6);
@@ -96,16 +102,9 @@ impl VisitInput {
                 None
             }
         };
+        // The time and the method are parsed here, not declared: the time's rule depends on
+        // the request's clock, and both are kept in their parsed form.
         let method = problems.check("method", self.method.parse::<VisitMethod>());
-        if self.summary.chars().count() > MAX_SUMMARY {
-            problems.add(
-                "summary",
-                format!("must be at most {MAX_SUMMARY} characters"),
-            );
-        }
-        if self.summary.contains('\0') {
-            problems.add("summary", "must not contain NUL characters");
-        }
         match (visited_at, method) {
             (Some(visited_at), Some(method)) if problems.is_empty() => Ok(NewVisit {
                 id: self.id.unwrap_or_else(Uuid::now_v7),
@@ -119,6 +118,13 @@ impl VisitInput {
             _ => Err(problems),
         }
     }
+}
+
+fn summary_length(text: &str) -> Result<(), ValidationError> {
+    if text.chars().count() > MAX_SUMMARY {
+        return Err(problem(format!("must be at most {MAX_SUMMARY} characters")));
+    }
+    Ok(())
 }
 
 impl NewVisit {

@@ -16,6 +16,7 @@ mod issues;
 mod languages;
 mod micro_grids;
 mod previews;
+mod probes;
 mod robustness;
 mod row_security;
 mod service;

@@ -13,13 +13,14 @@ use crate::harness::TestApp;
 async fn a_nul_character_in_text_is_a_bad_request_not_a_server_error() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app, "alpha").await;
+    // Refused at the door like every field's (probes.rs has them all).
     app.post(
         "/api/v1/grids",
         &t.admin.token,
         json!({"name": "一\u{0}村", "kind": "village"}),
     )
     .await
-    .expect_error(422, "validation_failed");
+    .expect_error(400, "bad_request");
     // A name of zero-width spaces shows as nothing: it is empty, not a grid.
     app.post(
         "/api/v1/grids",
@@ -36,12 +37,7 @@ async fn a_nul_character_in_text_is_a_bad_request_not_a_server_error() {
             Some(&json!({"tenant": "alpha", "username": "ad\u{0}min", "password": "x"})),
         )
         .await;
-    assert!(
-        login.status == 400 || login.status == 401,
-        "{} {}",
-        login.status,
-        login.body
-    );
+    login.expect_error(400, "bad_request");
     app.get("/api/v1/households?q=%00", &t.admin.token)
         .await
         .expect_error(400, "bad_request");

@@ -11,8 +11,8 @@ use std::io::Cursor;
 use calamine::{DataRef, Reader, Xlsx};
 use encoding_rs::{DecoderResult, GB18030};
 
+use crate::domain::Name;
 use crate::error::FieldErrors;
-use crate::grids::types::{clean_text, MAX_NAME};
 use crate::households::types::{HouseholdDraft, NewHousehold};
 
 /// Most data rows one roster may hold; a township's whole roster fits comfortably.
@@ -211,7 +211,10 @@ fn csv_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
     // the line breaks inside earlier quoted cells, which a spreadsheet keeps in one row.
     let (mut counted, mut line, mut inside) = (0usize, 1usize, 0usize);
     for record in reader.records() {
-        let record = record.map_err(|e| FileProblem::file(format!("unreadable CSV: {e}")))?;
+        let record = record.map_err(|e| {
+            tracing::info!(error = %e, "an uploaded CSV could not be read");
+            FileProblem::file("the file could not be read as CSV; save the roster again as \"CSV UTF-8\" or as .xlsx")
+        })?;
         let mut start = record
             .position()
             .map_or(counted, |p| p.byte() as usize)
@@ -304,8 +307,13 @@ const MAX_UNPACKED: u64 = 256 << 20;
 /// cells are streamed, not loaded as calamine's dense range: one cell at XFD1048576 would
 /// otherwise allocate a million rows of 16,384 cells.
 fn xlsx_cells(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, FileProblem> {
+    // The reader's own words ("Xml error: I/O error: …") tell a township's clerk nothing
+    // and show the library's insides: they go to the log, the clerk gets what to do.
     let unreadable = |e: &dyn std::fmt::Display| {
-        FileProblem::file(format!("not a readable XLSX workbook ({e})"))
+        tracing::info!(error = %e, "an uploaded workbook could not be read");
+        FileProblem::file(
+            "the file could not be read as an XLSX workbook; open it in Excel and save it again as .xlsx",
+        )
     };
     if unpacked_size(bytes).is_some_and(|size| size > MAX_UNPACKED) {
         return Err(FileProblem::file(
@@ -514,7 +522,7 @@ impl RawRow {
         let mut problems = Vec::new();
         // A micro-grid name that no micro-grid could have is this row's problem, and is not
         // looked up (nor echoed whole: a cell may hold megabytes).
-        let micro_grid = match clean_text(&self.text(Column::MicroGrid), MAX_NAME) {
+        let micro_grid = match Name::parse(&self.text(Column::MicroGrid)).map(Name::into_inner) {
             Ok(name) => name,
             Err(problem) => {
                 problems.push(format!("micro_grid: {problem}"));
@@ -727,11 +735,13 @@ mod tests {
         assert!(marked.unwrap_err().problem.contains("byte order mark"));
         let xls = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         assert!(read(&xls, None, None).unwrap_err().problem.contains(".xls"));
+        // The reader's own message stays out of the answer.
         let broken_zip = b"PK\x03\x04 not really a workbook";
-        assert!(read(broken_zip, None, None)
-            .unwrap_err()
-            .problem
-            .contains("XLSX"));
+        let problem = read(broken_zip, None, None).unwrap_err().problem;
+        assert!(
+            problem.starts_with("the file could not be read as an XLSX workbook;"),
+            "{problem}"
+        );
     }
 
     fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {

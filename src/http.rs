@@ -14,9 +14,9 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::config::Settings;
 use crate::error::{AppError, ErrorBody, NUL_REFUSED};
 use crate::i18n::Lang;
-use crate::startup::AppState;
 
 /// Largest JSON body: 1 MiB (the contract's limit; uploads are 20 MiB).
 pub const JSON_LIMIT: usize = 1 << 20;
@@ -165,8 +165,8 @@ pub async fn deadline(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let Some(limit) = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| state.settings().request_timeout)
+        .app_data::<web::Data<Settings>>()
+        .map(|settings| settings.request_timeout)
     else {
         return next.call(req).await;
     };

@@ -1,6 +1,7 @@
 //! lianxin (连心): the backend of a township's grid-governance household contact work.
 //! See `docs/architecture.md` for how the modules fit together.
 
+pub mod account;
 pub mod audit;
 pub mod auth;
 pub mod cli;

@@ -85,25 +85,22 @@ pub async fn track(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let metrics = req
-        .app_data::<web::Data<crate::startup::AppState>>()
-        .cloned();
+    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
     let method = req.method().as_str().to_owned();
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     // An error (a timed-out request) is rendered by actix further out; count it here too.
     let response = next.call(req).await;
-    if let Some(state) = metrics {
+    if let Some(metrics) = metrics {
         let status = match &response {
             Ok(response) => response.status(),
             Err(error) => error.as_response_error().status_code(),
         };
         let status = status.as_u16().to_string();
         let labels = [method.as_str(), route.as_str(), status.as_str()];
-        state.metrics().requests.with_label_values(&labels).inc();
-        state
-            .metrics()
+        metrics.requests.with_label_values(&labels).inc();
+        metrics
             .latency
             .with_label_values(&labels)
             .observe(started.elapsed().as_secs_f64());

@@ -77,7 +77,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = Common::openapi();
     for part in [
         crate::service::Api::openapi(),
-        crate::auth::handlers::Api::openapi(),
+        crate::account::handlers::Api::openapi(),
         crate::tenants::Api::openapi(),
         crate::users::Api::openapi(),
         crate::grids::Api::openapi(),

@@ -5,8 +5,10 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use crate::config::Settings;
+use crate::db::DbPool;
 use crate::error::{AppError, ErrorBody};
-use crate::startup::AppState;
+use crate::metrics::Metrics;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -39,12 +41,12 @@ pub async fn healthz() -> HttpResponse {
         (status = 200, body = Status, example = json!({"status": "ready"})),
         (status = 503, description = "the database cannot be reached", body = ErrorBody),
     ))]
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+pub async fn readyz(pool: web::Data<DbPool>, settings: web::Data<Settings>) -> HttpResponse {
     let ready = async {
-        let mut conn = state.pool().get().await.ok()?;
+        let mut conn = pool.get().await.ok()?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await.ok()
     };
-    match tokio::time::timeout(state.settings().db_timeout, ready).await {
+    match tokio::time::timeout(settings.db_timeout, ready).await {
         Ok(Some(_)) => HttpResponse::Ok().json(Status { status: "ready" }),
         _ => actix_web::ResponseError::error_response(&AppError::Unavailable),
     }
@@ -56,10 +58,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "service", security(),
     responses((status = 200, description = "Prometheus text format 0.0.4",
                content_type = "text/plain", body = String)))]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(metrics: web::Data<Metrics>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.metrics().render())
+        .body(metrics.render())
 }
 
 /// This document

@@ -21,14 +21,17 @@ use crate::metrics::Metrics;
 use crate::visits::writer::VisitWriter;
 use crate::{http, openapi, service};
 
-/// Everything a request may need, shared by all workers.
+/// Everything a request may need, shared by all workers. Each part is registered as its own
+/// application data, and a handler names the parts it uses (`web::Data<VisitWriter>`,
+/// `web::Data<LoginThrottle>`…): no handler reaches the whole state, and the modules that
+/// define the parts need not know this one (docs/architecture.md, "Layers").
 pub struct AppState {
-    pool: DbPool,
-    settings: Settings,
-    tokens: TokenKeys,
-    metrics: Metrics,
-    throttle: LoginThrottle,
-    visits: VisitWriter,
+    pool: web::Data<DbPool>,
+    settings: web::Data<Settings>,
+    tokens: web::Data<TokenKeys>,
+    metrics: web::Data<Metrics>,
+    throttle: web::Data<LoginThrottle>,
+    visits: web::Data<VisitWriter>,
 }
 
 impl AppState {
@@ -45,40 +48,23 @@ impl AppState {
             metrics.visit_group_size.clone(),
         );
         AppState {
-            visits,
-            pool,
-            settings,
-            tokens,
-            metrics,
-            throttle,
+            visits: web::Data::new(visits),
+            pool: web::Data::new(pool),
+            settings: web::Data::new(settings),
+            tokens: web::Data::new(tokens),
+            metrics: web::Data::new(metrics),
+            throttle: web::Data::new(throttle),
         }
     }
 
-    /// The raw pool. Tenant data is reached through `Caller::db`, which scopes the
-    /// connection; only the narrow platform paths (login, refresh, health) use this.
-    pub fn pool(&self) -> &DbPool {
-        &self.pool
-    }
-
-    pub fn settings(&self) -> &Settings {
-        &self.settings
-    }
-
-    pub fn tokens(&self) -> &TokenKeys {
-        &self.tokens
-    }
-
-    pub fn metrics(&self) -> &Metrics {
-        &self.metrics
-    }
-
-    pub fn throttle(&self) -> &LoginThrottle {
-        &self.throttle
-    }
-
-    /// Where single visits go to share a commit.
-    pub fn visits(&self) -> &VisitWriter {
-        &self.visits
+    /// Every part, as application data of one worker's `App`.
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        cfg.app_data(self.pool.clone())
+            .app_data(self.settings.clone())
+            .app_data(self.tokens.clone())
+            .app_data(self.metrics.clone())
+            .app_data(self.throttle.clone())
+            .app_data(self.visits.clone());
     }
 }
 
@@ -137,12 +123,13 @@ impl Application {
         let listener = TcpListener::bind(bind)?;
         let port = listener.local_addr()?.port();
         state.visits.start();
-        let state = web::Data::new(state);
+        let state = Arc::new(state);
         let openapi = Arc::new(openapi::document());
         let server = HttpServer::new(move || {
-            let cors = cors(state.settings());
+            let cors = cors(&state.settings);
+            let state = state.clone();
             App::new()
-                .app_data(state.clone())
+                .configure(move |cfg| state.register(cfg))
                 .app_data(http::json_config())
                 .app_data(http::payload_config())
                 .app_data(http::query_config())
@@ -212,7 +199,7 @@ impl Application {
 
 /// Every API route, by feature.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    crate::auth::handlers::routes(cfg);
+    crate::account::handlers::routes(cfg);
     crate::tenants::routes(cfg);
     crate::users::routes(cfg);
     crate::grids::routes(cfg);

@@ -5,10 +5,10 @@ use actix_web::{web, HttpResponse};
 use super::queries::{self, Filter};
 use super::types::{AuditEntry, AuditQuery};
 use crate::auth::Caller;
+use crate::db::zone_of;
 use crate::domain::{DayRange, Role};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
-use crate::tenants::zone_of;
 
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit",

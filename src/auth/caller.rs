@@ -18,11 +18,13 @@ use diesel::QueryResult;
 use diesel_async::RunQueryDsl;
 use uuid::Uuid;
 
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
+use crate::db::DbPool;
 use crate::db::TenantConn;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 
 #[derive(Clone)]
 pub struct Caller {
@@ -35,7 +37,9 @@ pub struct Caller {
     pub token_version: i32,
     /// The client's address, for the audit log.
     pub ip: Option<String>,
-    state: web::Data<AppState>,
+    /// Where the request's connection comes from, and how long the database may take.
+    pool: DbPool,
+    db_timeout: std::time::Duration,
 }
 
 impl Caller {
@@ -55,10 +59,6 @@ impl Caller {
 
     pub fn is(&self, role: Role) -> bool {
         self.role == role
-    }
-
-    pub fn state(&self) -> &AppState {
-        &self.state
     }
 
     /// The request's transaction, scoped to the caller's tenant, after confirming the
@@ -103,14 +103,14 @@ impl Caller {
         &self,
         first: impl AsyncFnOnce(&diesel_async::AsyncPgConnection) -> QueryResult<T>,
     ) -> AppResult<(TenantConn, QueryResult<T>)> {
-        let conn = self.state.pool().get().await?;
+        let conn = self.pool.get().await?;
         let check = SessionCheck {
             tenant_id: self.tenant_id,
             user_id: self.user_id,
         };
         // A database that hangs (frozen, or cut off without a reset) must not hold the
         // request: these round trips answer within the database timeout, or 503.
-        let outcome = tokio::time::timeout(self.state.settings().db_timeout, async {
+        let outcome = tokio::time::timeout(self.db_timeout, async {
             let conn = TenantConn::begin(conn, self.tenant_id).await?;
             let answers = {
                 let shared: &diesel_async::AsyncPgConnection = &conn;
@@ -159,10 +159,15 @@ impl FromRequest for Caller {
 }
 
 fn authenticate(req: &HttpRequest) -> AppResult<Caller> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("AppState missing")))?;
+    let (Some(tokens), Some(pool), Some(settings)) = (
+        req.app_data::<web::Data<TokenKeys>>(),
+        req.app_data::<web::Data<DbPool>>(),
+        req.app_data::<web::Data<Settings>>(),
+    ) else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "the application was built without its token keys, pool or settings"
+        )));
+    };
     let token = req
         .headers()
         .get(header::AUTHORIZATION)
@@ -173,8 +178,7 @@ fn authenticate(req: &HttpRequest) -> AppResult<Caller> {
                 .or_else(|| value.strip_prefix("bearer "))
         })
         .ok_or(AppError::Unauthenticated("missing bearer token"))?;
-    let claims = state
-        .tokens()
+    let claims = tokens
         .verify(token.trim())
         .ok_or(AppError::Unauthenticated("invalid or expired token"))?;
     Ok(Caller {
@@ -183,8 +187,9 @@ fn authenticate(req: &HttpRequest) -> AppResult<Caller> {
         role: claims.role,
         grid_id: claims.gid,
         token_version: claims.ver,
-        ip: client_ip(req, state.settings().trust_proxy).map(|ip| ip.to_string()),
-        state,
+        ip: client_ip(req, settings.trust_proxy).map(|ip| ip.to_string()),
+        pool: DbPool::clone(pool),
+        db_timeout: settings.db_timeout,
     })
 }
 

@@ -1,17 +1,13 @@
-//! Who is calling and what they may do: passwords, tokens, the caller extractor, the
-//! login and session endpoints.
+//! Who is calling and what they may do: passwords, tokens, the caller extractor, the scope
+//! rule and the login throttle. The endpoints that sign in and out are in `account`; this
+//! module sits below every feature and imports none.
 
 pub mod caller;
-pub mod handlers;
-mod login;
-mod me;
 pub mod passwords;
-mod refresh;
+pub mod revoke;
 pub mod scope;
-pub mod sessions;
 pub mod throttle;
 pub mod tokens;
-pub mod types;
 
 pub use caller::Caller;
 pub use scope::{Scope, ScopeKeys};

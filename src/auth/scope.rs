@@ -2,9 +2,12 @@
 //! township supervisors), one grid (a grid supervisor), or the micro-grids a leader
 //! currently leads. Every scoped read and write goes through this one rule.
 
+use diesel::pg::Pg;
+use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::auth::Caller;
+use crate::db::schema::{households, micro_grids};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 
@@ -60,4 +63,40 @@ impl ScopeKeys {
     pub fn of(caller: &Caller) -> AppResult<ScopeKeys> {
         Scope::of(caller).map(Scope::keys)
     }
+}
+
+/// The micro-grids a scope reaches now, as a subquery; `None` for the whole township.
+pub fn micro_grids_in(
+    tenant: Uuid,
+    scope: ScopeKeys,
+) -> Option<micro_grids::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    if scope.leader_id.is_none() && scope.grid_id.is_none() {
+        return None;
+    }
+    let mut places = micro_grids::table
+        .filter(micro_grids::tenant_id.eq(tenant))
+        .select(micro_grids::id)
+        .into_boxed();
+    if let Some(leader) = scope.leader_id {
+        places = places.filter(micro_grids::leader_id.eq(leader));
+    }
+    if let Some(grid) = scope.grid_id {
+        places = places.filter(micro_grids::grid_id.eq(grid));
+    }
+    Some(places)
+}
+
+/// The ids of the households the scope holds now (`None`: the whole township), for the
+/// visits and issues whose access follows where their household lives.
+pub fn households_in(
+    tenant: Uuid,
+    scope: ScopeKeys,
+) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
+    micro_grids_in(tenant, scope).map(|places| {
+        households::table
+            .filter(households::tenant_id.eq(tenant))
+            .filter(households::micro_grid_id.eq_any(places))
+            .select(households::id)
+            .into_boxed()
+    })
 }

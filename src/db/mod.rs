@@ -5,8 +5,10 @@ pub mod migrate;
 pub mod prepared;
 pub mod schema;
 pub mod scoped;
+pub mod zone;
 
 pub use scoped::TenantConn;
+pub use zone::zone_of;
 
 use std::time::Duration;
 

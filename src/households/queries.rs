@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{HouseholdMove, HouseholdRow, NewHousehold};
-use crate::auth::{Scope, ScopeKeys};
+use crate::auth::Scope;
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
 use crate::domain::{start_of_day, stored_zone, HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
@@ -69,42 +69,6 @@ macro_rules! scoped_micro_grids {
             .filter(micro_grids::$column.eq($value))
             .select(micro_grids::id)
     };
-}
-
-/// The micro-grids a scope reaches now, as a subquery; `None` for the whole township.
-pub fn places_in_scope(
-    tenant: Uuid,
-    scope: ScopeKeys,
-) -> Option<micro_grids::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
-    if scope.leader_id.is_none() && scope.grid_id.is_none() {
-        return None;
-    }
-    let mut places = micro_grids::table
-        .filter(micro_grids::tenant_id.eq(tenant))
-        .select(micro_grids::id)
-        .into_boxed();
-    if let Some(leader) = scope.leader_id {
-        places = places.filter(micro_grids::leader_id.eq(leader));
-    }
-    if let Some(grid) = scope.grid_id {
-        places = places.filter(micro_grids::grid_id.eq(grid));
-    }
-    Some(places)
-}
-
-/// The ids of the households the scope holds now (`None`: the whole township), for the
-/// visits and issues whose access follows where their household lives.
-pub fn ids_in_scope(
-    tenant: Uuid,
-    scope: ScopeKeys,
-) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
-    places_in_scope(tenant, scope).map(|places| {
-        households::table
-            .filter(households::tenant_id.eq(tenant))
-            .filter(households::micro_grid_id.eq_any(places))
-            .select(households::id)
-            .into_boxed()
-    })
 }
 
 /// One household in scope, or `NotFound`.

@@ -36,7 +36,6 @@ use diesel::sql_types::{Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::queries::ids_in_scope;
 use super::types::HouseholdRow;
 use crate::auth::ScopeKeys;
 use crate::db::schema::households;
@@ -130,7 +129,7 @@ pub async fn read(
     since: Option<&str>,
 ) -> AppResult<SyncRows> {
     let shared: &AsyncPgConnection = conn;
-    let ids = match ids_in_scope(tenant, scope) {
+    let ids = match crate::auth::scope::households_in(tenant, scope) {
         Some(ids) => ids,
         None => households::table
             .filter(households::tenant_id.eq(tenant))

@@ -334,7 +334,7 @@ fn scoped<'a>(
         .filter(issues::tenant_id.eq(tenant_id))
         .into_boxed();
     // Who may see it: the household's leader and supervisors where the household lives now.
-    if let Some(households) = crate::households::queries::ids_in_scope(tenant_id, scope) {
+    if let Some(households) = crate::auth::scope::households_in(tenant_id, scope) {
         query = query.filter(issues::household_id.eq_any(households));
     }
     // What was asked for: the issue's own micro-grid, as the field shows and the statistics

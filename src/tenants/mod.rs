@@ -5,10 +5,8 @@ mod create;
 mod list;
 pub mod platform_admins;
 pub mod types;
-mod zone;
 
 pub use types::Tenant;
-pub use zone::zone_of;
 
 use actix_web::web;
 

@@ -2,7 +2,7 @@
 //! supervisor's scope, change a role.
 //!
 //! Deactivation and a new password end every session of the user at once
-//! (`auth::sessions::end_all`: token version bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
+//! (`auth::revoke::end_all`: token version bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
 //! token carries the new scope instead of the old one living on for its remaining minutes;
 //! so does a new role, which tokens carry too.
 
@@ -13,7 +13,7 @@ use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
-use crate::auth::{passwords, sessions, Caller};
+use crate::auth::{passwords, revoke, Caller};
 use crate::db::schema::users;
 use crate::domain::{rules::parse_staff_role, Name, Phone, Role};
 use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
@@ -160,7 +160,7 @@ pub async fn update_user(
                 .get_result(conn)
                 .await?;
             if ends_sessions {
-                sessions::end_all(conn, Some(tenant), id).await?;
+                revoke::end_all(conn, Some(tenant), id).await?;
             }
             if !led.is_empty() {
                 let at = grids::queries::clock(conn).await?;

@@ -46,7 +46,7 @@ pub async fn list_visits(
     let range = if days.is_open() {
         Instants::default()
     } else {
-        days.instants(crate::tenants::zone_of(&mut conn, tenant_id).await?)?
+        days.instants(crate::db::zone_of(&mut conn, tenant_id).await?)?
     };
     let (items, total) = queries::list(
         &mut conn,

@@ -379,7 +379,7 @@ fn filtered<'a>(
         .into_boxed();
     // Scope by where the household lives now, as its dossier and issues are: a household
     // that moved is its new leader's, with its history, and no longer its old leader's.
-    if let Some(households) = crate::households::queries::ids_in_scope(tenant_id, scope) {
+    if let Some(households) = crate::auth::scope::households_in(tenant_id, scope) {
         query = query.filter(visits::household_id.eq_any(households));
     }
     if let Some(household) = filter.household_id {

@@ -1,6 +1,6 @@
 //! `POST /visits`: record one visit, idempotently by its id.
 
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
 use crate::auth::{Caller, ScopeKeys};
@@ -10,6 +10,7 @@ use crate::http::Json;
 use crate::visits::queries::Recorder;
 use crate::visits::sync::Outcome;
 use crate::visits::types::{Visit, VisitInput};
+use crate::visits::writer::VisitWriter;
 
 /// Who may record visits: leaders (their own households) and tenant admins (any in the
 /// township). Supervisors read and handle issues; they do not keep the visit log.
@@ -38,7 +39,11 @@ pub const RECORDERS: &[Role] = &[Role::Leader, Role::TenantAdmin];
     ),
     security(("bearer" = []))
 )]
-pub async fn record_visit(caller: Caller, body: Json<VisitInput>) -> AppResult<HttpResponse> {
+pub async fn record_visit(
+    caller: Caller,
+    writer: web::Data<VisitWriter>,
+    body: Json<VisitInput>,
+) -> AppResult<HttpResponse> {
     caller.require(RECORDERS)?;
     let tenant_id = caller.tenant()?;
     let visit = body
@@ -54,7 +59,7 @@ pub async fn record_visit(caller: Caller, body: Json<VisitInput>) -> AppResult<H
     };
     // The writer checks the session inside the statement that stores the visit, and shares
     // that statement's commit with whatever other visits arrive meanwhile.
-    let outcome = caller.state().visits().record(who, visit).await?;
+    let outcome = writer.record(who, visit).await?;
     match outcome {
         Outcome::Created(visit) => Ok(HttpResponse::Created().json(visit)),
         Outcome::Replayed(visit) => Ok(HttpResponse::Ok().json(visit)),

@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 
 use validator::Validate;
 
-use super::passwords;
+use crate::auth::passwords;
 use crate::users::User;
 
 /// `POST /auth/login`.

@@ -5,12 +5,14 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use crate::auth::caller::client_ip;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::DbPool;
 use crate::error::{AppResult, ErrorBody};
 use crate::http::Json;
-use crate::startup::AppState;
 
-use super::caller::client_ip;
-use super::sessions;
+use super::sessions::{self, Issuer};
 use super::types::{RefreshRequest, TokenResponse};
 
 /// Renew a session
@@ -32,12 +34,18 @@ use super::types::{RefreshRequest, TokenResponse};
 )]
 pub async fn refresh(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    settings: web::Data<Settings>,
+    pool: web::Data<DbPool>,
+    tokens: web::Data<TokenKeys>,
     body: Json<RefreshRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
-    let ip = client_ip(&req, state.settings().trust_proxy).map(|ip| ip.to_string());
-    let mut conn = state.pool().get().await?;
-    let pair = sessions::rotate(&mut conn, &state, &body.refresh_token, ip.as_deref()).await?;
+    let ip = client_ip(&req, settings.trust_proxy).map(|ip| ip.to_string());
+    let mut conn = pool.get().await?;
+    let issuer = Issuer {
+        tokens: &tokens,
+        refresh_ttl: settings.refresh_ttl,
+    };
+    let pair = sessions::rotate(&mut conn, issuer, &body.refresh_token, ip.as_deref()).await?;
     Ok(web::Json(pair))
 }
 
@@ -58,10 +66,10 @@ pub async fn refresh(
     security((), ("bearer" = []))
 )]
 pub async fn logout(
-    state: web::Data<AppState>,
+    pool: web::Data<DbPool>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
-    let mut conn = state.pool().get().await?;
+    let mut conn = pool.get().await?;
     sessions::end(&mut conn, &body.refresh_token).await?;
     Ok(HttpResponse::NoContent().finish())
 }

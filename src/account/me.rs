@@ -13,8 +13,11 @@ use crate::error::{AppError, AppResult, ErrorBody, Problems};
 use crate::http::Json;
 use crate::users::types::check_not_username;
 
+use super::sessions;
 use super::types::{Me, MyTenant, PasswordChange};
-use super::{passwords, sessions, Caller};
+use crate::auth::passwords;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::Caller;
 
 /// Who am I
 ///
@@ -79,6 +82,7 @@ pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
 )]
 pub async fn change_password(
     caller: Caller,
+    throttle: web::Data<LoginThrottle>,
     body: Json<PasswordChange>,
 ) -> AppResult<HttpResponse> {
     let body = body.into_inner();
@@ -104,9 +108,7 @@ pub async fn change_password(
         .and_then(|ip| ip.parse().ok())
         .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     // The login's own key (address, township code, username): a guess here is a guess there.
-    let attempt = caller
-        .state()
-        .throttle()
+    let attempt = throttle
         .begin(ip, &code, &username)
         .map_err(AppError::RateLimited)?;
     let same = body.current_password == body.new_password;

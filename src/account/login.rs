@@ -10,13 +10,16 @@ use std::net::{IpAddr, Ipv4Addr};
 use actix_web::{web, HttpRequest};
 use secrecy::SecretString;
 
+use crate::auth::caller::client_ip;
+use crate::auth::passwords;
+use crate::auth::throttle::LoginThrottle;
+use crate::auth::tokens::TokenKeys;
+use crate::config::Settings;
+use crate::db::DbPool;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::Json;
-use crate::startup::AppState;
 
-use super::caller::client_ip;
-use super::passwords;
-use super::sessions;
+use super::sessions::{self, Issuer};
 use super::types::{LoginRequest, TokenResponse};
 
 pub const WRONG_LOGIN: AppError = AppError::Unauthenticated("wrong tenant, username or password");
@@ -42,7 +45,10 @@ pub const WRONG_LOGIN: AppError = AppError::Unauthenticated("wrong tenant, usern
 )]
 pub async fn login(
     req: HttpRequest,
-    state: web::Data<AppState>,
+    settings: web::Data<Settings>,
+    pool: web::Data<DbPool>,
+    tokens: web::Data<TokenKeys>,
+    throttle: web::Data<LoginThrottle>,
     body: Json<LoginRequest>,
 ) -> AppResult<web::Json<TokenResponse>> {
     let LoginRequest {
@@ -52,10 +58,8 @@ pub async fn login(
     } = body.into_inner();
     let tenant = tenant.map(|code| code.trim().to_ascii_lowercase());
     let username = username.trim();
-    let ip =
-        client_ip(&req, state.settings().trust_proxy).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
-    let attempt = state
-        .throttle()
+    let ip = client_ip(&req, settings.trust_proxy).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let attempt = throttle
         .begin(ip, tenant.as_deref().unwrap_or(""), username)
         .map_err(|retry_after| {
             tracing::warn!(%ip, tenant = tenant.as_deref().unwrap_or(""), username, "login throttled");
@@ -65,7 +69,7 @@ pub async fn login(
     let found = if username.is_empty() {
         None
     } else {
-        let mut conn = state.pool().get().await?;
+        let mut conn = pool.get().await?;
         sessions::find_for_login(&mut conn, tenant.as_deref(), username).await?
     };
     // A deactivated account is checked against the dummy hash like a missing one.
@@ -82,8 +86,12 @@ pub async fn login(
         }
     };
     attempt.succeeded();
-    let mut conn = state.pool().get().await?;
+    let mut conn = pool.get().await?;
+    let issuer = Issuer {
+        tokens: &tokens,
+        refresh_ttl: settings.refresh_ttl,
+    };
     Ok(web::Json(
-        sessions::start(&mut conn, &state, account, Some(&ip.to_string())).await?,
+        sessions::start(&mut conn, issuer, account, Some(&ip.to_string())).await?,
     ))
 }

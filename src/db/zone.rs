@@ -1,4 +1,5 @@
-//! The zone a township's days are counted in, as lists and statistics read it.
+//! The zone a township's days are counted in, as lists, the audit log and statistics read
+//! it. Here, below the features, because each of them reads it.
 
 use chrono_tz::Tz;
 use diesel::prelude::*;

@@ -17,12 +17,18 @@ use uuid::Uuid;
 use crate::audit::AuditAction;
 use crate::db::schema::{platform_admins, refresh_tokens, tenants, users};
 use crate::error::{AppError, AppResult};
-use crate::startup::AppState;
 use crate::users::types::{PlatformAdminRow, UserRow};
 use crate::users::User;
 
-use super::tokens::{new_refresh_token, refresh_token_hash};
 use super::types::TokenResponse;
+use crate::auth::tokens::{new_refresh_token, refresh_token_hash, TokenKeys};
+
+/// What issuing a pair of tokens needs: the signing keys and a refresh token's lifetime.
+#[derive(Clone, Copy)]
+pub struct Issuer<'a> {
+    pub tokens: &'a TokenKeys,
+    pub refresh_ttl: std::time::Duration,
+}
 
 /// Someone who may hold a session: a township's staff member or a platform admin.
 pub struct Account {
@@ -131,14 +137,14 @@ async fn find_active(
 /// spent for it, which remembers its replacement (see `rotate`).
 async fn issue(
     conn: &mut AsyncPgConnection,
-    state: &AppState,
+    issuer: Issuer<'_>,
     account: Account,
     chain: Uuid,
     replaces: Option<&[u8]>,
 ) -> AppResult<TokenResponse> {
     let refresh_token = new_refresh_token();
     let hash = refresh_token_hash(&refresh_token);
-    let ttl = Duration::from_std(state.settings().refresh_ttl).unwrap_or(Duration::days(30));
+    let ttl = Duration::from_std(issuer.refresh_ttl).unwrap_or(Duration::days(30));
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::token_hash.eq(&hash),
@@ -157,7 +163,7 @@ async fn issue(
             .await?;
     }
     let user = account.user;
-    let keys = state.tokens();
+    let keys = issuer.tokens;
     Ok(TokenResponse {
         access_token: keys.issue(
             user.id,
@@ -177,7 +183,7 @@ async fn issue(
 /// (a platform admin has none: their logins go to the service log).
 pub async fn start(
     conn: &mut AsyncPgConnection,
-    state: &AppState,
+    issuer: Issuer<'_>,
     account: Account,
     ip: Option<&str>,
 ) -> AppResult<TokenResponse> {
@@ -206,7 +212,7 @@ pub async fn start(
             }
             None => tracing::info!(%user, ip, "platform admin logged in"),
         }
-        issue(conn, state, account, Uuid::now_v7(), None).await
+        issue(conn, issuer, account, Uuid::now_v7(), None).await
     })
     .await
 }
@@ -258,7 +264,7 @@ const RECENT_AND_LIVE: &str = "refresh_tokens.spent_at > now() - interval '60 se
 /// copy exists, and the whole chain is revoked as before.
 pub async fn rotate(
     conn: &mut AsyncPgConnection,
-    state: &AppState,
+    issuer: Issuer<'_>,
     presented: &str,
     ip: Option<&str>,
 ) -> AppResult<TokenResponse> {
@@ -282,12 +288,12 @@ pub async fn rotate(
                 .await
                 .optional()?;
             let Some(spent) = spent else {
-                return replayed(conn, state, &hash).await;
+                return replayed(conn, issuer, &hash).await;
             };
             scope_to(conn, spent.tenant_id).await?;
             match find_active(conn, spent.tenant_id, spent.user_id).await? {
                 Some(account) => Ok(Rotation::Renewed(
-                    issue(conn, state, account, spent.chain_id, Some(hash.as_slice())).await?,
+                    issue(conn, issuer, account, spent.chain_id, Some(hash.as_slice())).await?,
                 )),
                 None => Ok(Rotation::Refused),
             }
@@ -326,7 +332,7 @@ pub async fn rotate(
 /// (`Renewed`, see `rotate`), or a copy's (`Replayed`).
 async fn replayed(
     conn: &mut AsyncPgConnection,
-    state: &AppState,
+    issuer: Issuer<'_>,
     hash: &[u8],
 ) -> AppResult<Rotation> {
     use diesel::dsl::now;
@@ -375,7 +381,7 @@ async fn replayed(
     tracing::info!(chain = %found.chain_id, "a lost refresh answer was replaced");
     match find_active(conn, found.tenant_id, found.user_id).await? {
         Some(account) => Ok(Rotation::Renewed(
-            issue(conn, state, account, found.chain_id, None).await?,
+            issue(conn, issuer, account, found.chain_id, None).await?,
         )),
         None => Ok(Rotation::Refused),
     }
@@ -457,40 +463,5 @@ pub async fn set_password(
                 .await?;
         }
     }
-    end_all(conn, tenant, user).await
-}
-
-/// Ends every session of an account at once — for a new password, a deactivation, a new
-/// role or grid scope, which its tokens would otherwise carry on. Its token version goes up,
-/// so its live access tokens stop at their next request (`Caller::db` compares it), and its
-/// refresh tokens are revoked, so no new ones come. Run it in the change's transaction.
-pub async fn end_all(
-    conn: &mut AsyncPgConnection,
-    tenant: Option<Uuid>,
-    user: Uuid,
-) -> AppResult<()> {
-    match tenant {
-        Some(tenant) => {
-            diesel::update(users::table)
-                .filter(users::tenant_id.eq(tenant).and(users::id.eq(user)))
-                .set(users::token_version.eq(users::token_version + 1))
-                .execute(conn)
-                .await?;
-        }
-        None => {
-            diesel::update(platform_admins::table)
-                .filter(platform_admins::id.eq(user))
-                .set(platform_admins::token_version.eq(platform_admins::token_version + 1))
-                .execute(conn)
-                .await?;
-        }
-    }
-    diesel::update(refresh_tokens::table)
-        .filter(refresh_tokens::user_id.eq(user))
-        .filter(refresh_tokens::tenant_id.is_not_distinct_from(tenant))
-        .filter(refresh_tokens::revoked_at.is_null())
-        .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-    Ok(())
+    crate::auth::revoke::end_all(conn, tenant, user).await
 }

@@ -25,13 +25,21 @@ fn graph(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
         .filter_map(|p| Some(p.file_stem()?.to_str()?.to_owned()))
         .filter(|name| name != "main" && name != "lib")
         .collect();
-    let mut edges: BTreeMap<String, BTreeSet<String>> =
-        modules.iter().map(|m| (m.clone(), BTreeSet::new())).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = modules
+        .iter()
+        .map(|m| (m.clone(), BTreeSet::new()))
+        .collect();
     let mut files = Vec::new();
     sources(src, &mut files);
     for file in files {
         let relative = file.strip_prefix(src).unwrap();
-        let first = relative.components().next().unwrap().as_os_str().to_str().unwrap();
+        let first = relative
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_str()
+            .unwrap();
         let me = first.trim_end_matches(".rs").to_owned();
         if !modules.contains(&me) {
             continue;

@@ -10,4 +10,4 @@ pub mod throttle;
 pub mod tokens;
 
 pub use caller::Caller;
-pub use scope::{Scope, ScopeKeys};
+pub use scope::Scope;

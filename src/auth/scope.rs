@@ -1,6 +1,8 @@
 //! Whose households a caller may see and act on: the whole township (tenant admins and
 //! township supervisors), one grid (a grid supervisor), or the micro-grids a leader
-//! currently leads. Every scoped read and write goes through this one rule.
+//! currently leads. Every scoped read and write goes through this one rule, in one of its
+//! three forms: `micro_grids_in` / `households_in` (diesel subqueries), or `scope_sql!` with
+//! `Scope::leader_key` / `Scope::grid_key` bound (statements written as SQL text).
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -32,65 +34,68 @@ impl Scope {
         }
     }
 
-    /// The same scope as two optional bind keys, for SQL that applies it as
-    /// `($leader IS NULL OR m.leader_id = $leader) AND ($grid IS NULL OR m.grid_id = $grid)`.
-    pub fn keys(self) -> ScopeKeys {
+    /// The leader whose micro-grids alone are in scope, bound as `scope_sql!`'s leader key.
+    pub fn leader_key(self) -> Option<Uuid> {
         match self {
-            Scope::Township => ScopeKeys::default(),
-            Scope::Grid(grid) => ScopeKeys {
-                leader_id: None,
-                grid_id: Some(grid),
-            },
-            Scope::Leader(leader) => ScopeKeys {
-                leader_id: Some(leader),
-                grid_id: None,
-            },
+            Scope::Leader(leader) => Some(leader),
+            _ => None,
+        }
+    }
+
+    /// The grid whose micro-grids alone are in scope, bound as `scope_sql!`'s grid key.
+    pub fn grid_key(self) -> Option<Uuid> {
+        match self {
+            Scope::Grid(grid) => Some(grid),
+            _ => None,
         }
     }
 }
 
-/// `Scope` as bind keys; see `Scope::keys`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ScopeKeys {
-    /// Only micro-grids whose current leader is this user.
-    pub leader_id: Option<Uuid>,
-    /// Only micro-grids of this grid.
-    pub grid_id: Option<Uuid>,
-}
-
-impl ScopeKeys {
-    /// The keys of the caller's scope; 403 for a platform admin.
-    pub fn of(caller: &Caller) -> AppResult<ScopeKeys> {
-        Scope::of(caller).map(Scope::keys)
-    }
+/// The rule as SQL text, for statements written by hand: whether the micro-grid `m` is in
+/// the scope whose `leader_key` and `grid_key` are bound as the two parameters.
+/// `scope_sql!("m", "$3", "$4")` is a string literal, so it fits in a `const`.
+#[macro_export]
+macro_rules! scope_sql {
+    ($micro_grid:literal, $leader:literal, $grid:literal) => {
+        concat!(
+            "(",
+            $leader,
+            "::uuid IS NULL OR ",
+            $micro_grid,
+            ".leader_id = ",
+            $leader,
+            "::uuid) AND (",
+            $grid,
+            "::uuid IS NULL OR ",
+            $micro_grid,
+            ".grid_id = ",
+            $grid,
+            "::uuid)"
+        )
+    };
 }
 
 /// The micro-grids a scope reaches now, as a subquery; `None` for the whole township.
 pub fn micro_grids_in(
     tenant: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
 ) -> Option<micro_grids::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
-    if scope.leader_id.is_none() && scope.grid_id.is_none() {
-        return None;
-    }
-    let mut places = micro_grids::table
+    let places = micro_grids::table
         .filter(micro_grids::tenant_id.eq(tenant))
         .select(micro_grids::id)
         .into_boxed();
-    if let Some(leader) = scope.leader_id {
-        places = places.filter(micro_grids::leader_id.eq(leader));
+    match scope {
+        Scope::Township => None,
+        Scope::Grid(grid) => Some(places.filter(micro_grids::grid_id.eq(grid))),
+        Scope::Leader(leader) => Some(places.filter(micro_grids::leader_id.eq(leader))),
     }
-    if let Some(grid) = scope.grid_id {
-        places = places.filter(micro_grids::grid_id.eq(grid));
-    }
-    Some(places)
 }
 
 /// The ids of the households the scope holds now (`None`: the whole township), for the
 /// visits and issues whose access follows where their household lives.
 pub fn households_in(
     tenant: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
 ) -> Option<households::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>> {
     micro_grids_in(tenant, scope).map(|places| {
         households::table

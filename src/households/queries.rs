@@ -8,7 +8,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::{HouseholdMove, HouseholdRow, NewHousehold};
-use crate::auth::Scope;
+use crate::auth::scope::{micro_grids_in, Scope};
 use crate::db::schema::{household_moves, households, issues, micro_grids, tenants, visits};
 use crate::domain::{start_of_day, stored_zone, HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
@@ -61,16 +61,6 @@ pub async fn micro_grid_leader(
         .await?)
 }
 
-/// The micro-grids a scope reaches, as a subquery; `None` for the whole township.
-macro_rules! scoped_micro_grids {
-    ($tenant:expr, $column:ident, $value:expr) => {
-        micro_grids::table
-            .filter(micro_grids::tenant_id.eq($tenant))
-            .filter(micro_grids::$column.eq($value))
-            .select(micro_grids::id)
-    };
-}
-
 /// One household in scope, or `NotFound`.
 pub async fn find(
     conn: &mut AsyncPgConnection,
@@ -90,13 +80,9 @@ fn in_scope(tenant: Uuid, scope: Scope, id: Uuid) -> households::BoxedQuery<'sta
         .filter(households::tenant_id.eq(tenant))
         .filter(households::id.eq(id))
         .into_boxed();
-    match scope {
-        Scope::Township => query,
-        Scope::Grid(grid) => query
-            .filter(households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid))),
-        Scope::Leader(leader) => query.filter(
-            households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, leader_id, Some(leader))),
-        ),
+    match micro_grids_in(tenant, scope) {
+        None => query,
+        Some(places) => query.filter(households::micro_grid_id.eq_any(places)),
     }
 }
 
@@ -112,28 +98,18 @@ pub async fn list(
         let mut query = households::table
             .filter(households::tenant_id.eq(tenant))
             .into_boxed();
-        match scope {
-            Scope::Township => {}
-            Scope::Grid(grid) => {
-                query = query.filter(
-                    households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
-                )
-            }
-            Scope::Leader(leader) => {
-                query = query.filter(households::micro_grid_id.eq_any(scoped_micro_grids!(
-                    tenant,
-                    leader_id,
-                    Some(leader)
-                )))
-            }
+        if let Some(places) = micro_grids_in(tenant, scope) {
+            query = query.filter(households::micro_grid_id.eq_any(places));
         }
         if let Some(micro_grid) = filters.micro_grid_id {
             query = query.filter(households::micro_grid_id.eq(micro_grid));
         }
-        if let Some(grid) = filters.grid_id {
-            query = query.filter(
-                households::micro_grid_id.eq_any(scoped_micro_grids!(tenant, grid_id, grid)),
-            );
+        // The grid filter: the same subquery as a grid supervisor's scope.
+        if let Some(places) = filters
+            .grid_id
+            .and_then(|g| micro_grids_in(tenant, Scope::Grid(g)))
+        {
+            query = query.filter(households::micro_grid_id.eq_any(places));
         }
         if let Some(pattern) = &filters.text {
             let in_text = households::name

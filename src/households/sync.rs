@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::sees_contact;
 use super::sync_queries::{self, SyncRows};
 use super::types::Household;
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::issues::Issue;
 use crate::visits::Visit;
@@ -71,7 +71,7 @@ pub struct SyncedHousehold {
 )]
 pub async fn sync(caller: Caller, query: web::Query<SyncQuery>) -> AppResult<HttpResponse> {
     let tenant = caller.tenant()?;
-    let scope = ScopeKeys::of(&caller)?;
+    let scope = Scope::of(&caller)?;
     let owner = owner_tag(&caller);
     let since = match query.since.as_deref() {
         None => None,

@@ -37,10 +37,11 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::types::HouseholdRow;
-use crate::auth::ScopeKeys;
+use crate::auth::Scope;
 use crate::db::schema::households;
 use crate::error::AppResult;
 use crate::issues::Issue;
+use crate::scope_sql;
 use crate::visits::Visit;
 
 /// How many visits a phone keeps of each household.
@@ -49,20 +50,24 @@ pub const RECENT_VISITS: i64 = 5;
 /// The households in the caller's scope ($1 tenant, $2 leader, $3 grid: `Scope::keys`) that
 /// changed since the snapshot $4 (all of them when $4 is null): the household's own stamp, one of its
 /// issues', or its micro-grid's (a new leader).
-const SYNCED: &str = r#"
+const SYNCED: &str = concat!(
+    r#"
 WITH synced AS (
     SELECT h.id
     FROM households h
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
     WHERE h.tenant_id = $1
-      AND ($2::uuid IS NULL OR m.leader_id = $2) AND ($3::uuid IS NULL OR m.grid_id = $3)
+      AND "#,
+    scope_sql!("m", "$2", "$3"),
+    r#"
       AND ($4::text IS NULL
            OR NOT pg_visible_in_snapshot(h.changed_xid, $4::text::pg_snapshot)
            OR NOT pg_visible_in_snapshot(m.changed_xid, $4::text::pg_snapshot)
            OR EXISTS (SELECT FROM issues i
                       WHERE i.tenant_id = h.tenant_id AND i.household_id = h.id
                         AND NOT pg_visible_in_snapshot(i.changed_xid, $4::text::pg_snapshot)))
-)"#;
+)"#
+);
 
 const HOUSEHOLDS: &str = r#"
 SELECT h.id, h.micro_grid_id, h.kind, h.name, h.address, h.phone, h.id_number, h.members,
@@ -125,7 +130,7 @@ pub struct SyncRows {
 pub async fn read(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     since: Option<&str>,
 ) -> AppResult<SyncRows> {
     let shared: &AsyncPgConnection = conn;
@@ -140,8 +145,8 @@ pub async fn read(
     let synced = |sql: &str| {
         diesel::sql_query(format!("{SYNCED}{sql}"))
             .bind::<SqlUuid, _>(tenant)
-            .bind::<Nullable<SqlUuid>, _>(scope.leader_id)
-            .bind::<Nullable<SqlUuid>, _>(scope.grid_id)
+            .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
+            .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
             .bind::<Nullable<Text>, _>(since)
     };
     let households = synced(HOUSEHOLDS).load::<HouseholdRow>(&mut &*shared);

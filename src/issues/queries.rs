@@ -9,18 +9,19 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
-use crate::auth::ScopeKeys;
+use crate::auth::Scope;
 use crate::db::schema::{issue_events, issues, micro_grids};
 use crate::domain::{Instants, IssueCategory, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::types::{Issue, IssueDetail, IssueEvent, IssueFilter};
+use crate::scope_sql;
 
 /// Who acts, on whose behalf, from where.
 pub struct Actor<'a> {
     pub tenant_id: Uuid,
     pub user_id: Uuid,
-    pub scope: ScopeKeys,
+    pub scope: Scope,
     pub ip: Option<&'a str>,
 }
 
@@ -32,13 +33,16 @@ pub struct NewIssue {
     pub description: String,
 }
 
-const RAISE: &str = r#"
+const RAISE: &str = concat!(
+    r#"
 WITH household AS (
     SELECT h.id, h.micro_grid_id
     FROM households h
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
     WHERE h.tenant_id = $1 AND h.id = $2
-      AND ($3::uuid IS NULL OR m.leader_id = $3) AND ($4::uuid IS NULL OR m.grid_id = $4)
+      AND "#,
+    scope_sql!("m", "$3", "$4"),
+    r#"
 ),
 visit_ok AS (
     SELECT 1 WHERE $5::uuid IS NULL
@@ -66,7 +70,8 @@ audit AS (
 SELECT EXISTS (SELECT 1 FROM household) AS household_found,
        EXISTS (SELECT 1 FROM visit_ok) AS visit_ok,
        EXISTS (SELECT 1 FROM ins) AS created
-"#;
+"#
+);
 
 #[derive(QueryableByName)]
 struct Raised {
@@ -96,8 +101,8 @@ pub async fn raise(
     let raised: Raised = diesel::sql_query(RAISE)
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(new.household_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_key())
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_key())
         .bind::<Nullable<SqlUuid>, _>(new.visit_id)
         .bind::<SqlUuid, _>(new.id)
         .bind::<Text, _>(new.category)
@@ -242,7 +247,7 @@ WITH current AS (
     JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
     WHERE i.tenant_id = $1 AND i.id = $2
-      AND ($3::uuid IS NULL OR m.leader_id = $3) AND ($4::uuid IS NULL OR m.grid_id = $4)
+      AND {in_scope}
     FOR UPDATE OF i
 ),
 changed AS (
@@ -265,6 +270,7 @@ SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
         set = t.set_clause(),
         extra = t.extra_condition(),
         moment = t.moment(),
+        in_scope = scope_sql!("m", "$3", "$4"),
     )
 }
 
@@ -290,8 +296,8 @@ pub async fn apply(
     let moved: Option<Moved> = diesel::sql_query(transition_sql(t))
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(issue_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_key())
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_key())
         .bind::<Array<Text>, _>(allowed)
         .bind::<SqlUuid, _>(Uuid::now_v7())
         .bind::<Text, _>(t.action())
@@ -326,7 +332,7 @@ pub async fn apply(
 /// place (micro-grid, grid): the household's current one, since that is who follows it up.
 fn scoped<'a>(
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     micro_grid_id: Option<Uuid>,
     grid_id: Option<Uuid>,
 ) -> issues::BoxedQuery<'a, Pg> {
@@ -359,7 +365,7 @@ fn scoped<'a>(
 pub async fn detail(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     issue_id: Uuid,
 ) -> AppResult<IssueDetail> {
     let shared: &AsyncPgConnection = conn;
@@ -380,7 +386,7 @@ pub async fn detail(
 
 fn filtered<'a>(
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     filter: &IssueFilter,
     range: Instants,
 ) -> issues::BoxedQuery<'a, Pg> {
@@ -407,7 +413,7 @@ fn filtered<'a>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     filter: &IssueFilter,
     range: Instants,
     page: Page,

@@ -3,7 +3,7 @@
 use actix_web::HttpResponse;
 use uuid::Uuid;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::domain::{IssueCategory, Role};
 use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
 use crate::http::Json;
@@ -47,7 +47,7 @@ pub async fn raise_issue(caller: Caller, body: Json<NewIssueBody>) -> AppResult<
     let actor = Actor {
         tenant_id,
         user_id: caller.user_id,
-        scope: ScopeKeys::of(&caller)?,
+        scope: Scope::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     let new = NewIssue {

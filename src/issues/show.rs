@@ -4,7 +4,7 @@
 use actix_web::web;
 use uuid::Uuid;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::domain::{DayRange, Instants};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
@@ -34,13 +34,8 @@ pub async fn show_issue(
     caller.require(HANDLERS)?;
     let tenant_id = caller.tenant()?;
     let mut conn = caller.db().await?;
-    let detail = queries::detail(
-        &mut conn,
-        tenant_id,
-        ScopeKeys::of(&caller)?,
-        path.into_inner(),
-    )
-    .await?;
+    let detail =
+        queries::detail(&mut conn, tenant_id, Scope::of(&caller)?, path.into_inner()).await?;
     Ok(web::Json(detail))
 }
 
@@ -86,7 +81,7 @@ pub async fn list_issues(
     let (items, total) = queries::list(
         &mut conn,
         tenant_id,
-        ScopeKeys::of(&caller)?,
+        Scope::of(&caller)?,
         &filter,
         range,
         page,

@@ -5,7 +5,7 @@
 use actix_web::web;
 use uuid::Uuid;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::error::{AppResult, ErrorBody, Problems};
 use crate::http::Json;
 use crate::issues::queries::{self, Actor, Transition};
@@ -24,7 +24,7 @@ async fn act(
     let actor = Actor {
         tenant_id,
         user_id: caller.user_id,
-        scope: ScopeKeys::of(&caller)?,
+        scope: Scope::of(&caller)?,
         ip: caller.ip.as_deref(),
     };
     queries::apply(

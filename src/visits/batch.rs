@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::i18n::Lang;
 use crate::visits::queries::Recorder;
@@ -60,7 +60,7 @@ pub async fn record_batch(
         tenant_id,
         user_id: caller.user_id,
         token_version: caller.token_version,
-        scope: ScopeKeys::of(&caller)?,
+        scope: Scope::of(&caller)?,
         ip: caller.ip.clone(),
     };
     let outcomes = sync::record_all(&mut conn, &who, items).await?;

@@ -2,7 +2,7 @@
 
 use actix_web::web;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::domain::{DayRange, Instants, Role};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
@@ -51,7 +51,7 @@ pub async fn list_visits(
     let (items, total) = queries::list(
         &mut conn,
         tenant_id,
-        ScopeKeys::of(&caller)?,
+        Scope::of(&caller)?,
         &filter,
         range,
         page,

@@ -10,12 +10,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::audit::AuditAction;
-use crate::auth::ScopeKeys;
+use crate::auth::Scope;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
 use crate::db::schema::visits;
 use crate::domain::{Instants, VisitMethod};
 use crate::error::AppResult;
 use crate::http::Page;
+use crate::scope_sql;
 use crate::visits::types::{NewVisit, Visit, VisitFilter};
 
 /// What the database did with one visit of a `record` call.
@@ -88,14 +89,16 @@ WITH input AS NOT MATERIALIZED (
 
 macro_rules! record_rest {
     () => {
+        concat!(
         r#"
 scoped AS (
     SELECT i.ord, h.micro_grid_id
     FROM input i
     JOIN households h ON h.tenant_id = $tenant AND h.id = i.household_id
     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id
-    WHERE (i.leader_scope IS NULL OR m.leader_id = i.leader_scope)
-      AND (i.grid_scope IS NULL OR m.grid_id = i.grid_scope)
+    WHERE "#,
+        scope_sql!("m", "i.leader_scope", "i.grid_scope"),
+        r#"
       -- The recorder's session is live (active, same token version): the single-visit path
       -- sends this statement without a session check of its own.
       AND EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = i.recorder
@@ -175,6 +178,7 @@ LEFT JOIN (
 ) r ON r.id = i.id
 ORDER BY i.ord
 "#
+        )
     };
 }
 use record_rest;
@@ -249,7 +253,7 @@ pub struct Recorder {
     pub user_id: Uuid,
     /// The token's version: nothing is stored unless it is still the user's.
     pub token_version: i32,
-    pub scope: ScopeKeys,
+    pub scope: Scope,
     pub ip: Option<String>,
 }
 
@@ -346,8 +350,8 @@ pub async fn record(
         tenant_id,
         recorders: whos.iter().map(|w| w.user_id).collect(),
         token_versions: whos.iter().map(|w| w.token_version).collect(),
-        leader_scopes: whos.iter().map(|w| w.scope.leader_id).collect(),
-        grid_scopes: whos.iter().map(|w| w.scope.grid_id).collect(),
+        leader_scopes: whos.iter().map(|w| w.scope.leader_key()).collect(),
+        grid_scopes: whos.iter().map(|w| w.scope.grid_key()).collect(),
         ips: whos.iter().map(|w| w.ip.as_deref()).collect(),
         ids: items.iter().map(|v| v.id).collect(),
         households: items.iter().map(|v| v.household_id).collect(),
@@ -370,7 +374,7 @@ pub async fn record(
 
 fn filtered<'a>(
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     filter: &'a VisitFilter,
     range: Instants,
 ) -> visits::BoxedQuery<'a, Pg> {
@@ -404,7 +408,7 @@ fn filtered<'a>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: ScopeKeys,
+    scope: Scope,
     filter: &VisitFilter,
     range: Instants,
     page: Page,

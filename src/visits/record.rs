@@ -3,7 +3,7 @@
 use actix_web::{web, HttpResponse};
 use chrono::Utc;
 
-use crate::auth::{Caller, ScopeKeys};
+use crate::auth::{Caller, Scope};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::Json;
@@ -54,7 +54,7 @@ pub async fn record_visit(
         tenant_id,
         user_id: caller.user_id,
         token_version: caller.token_version,
-        scope: ScopeKeys::of(&caller)?,
+        scope: Scope::of(&caller)?,
         ip: caller.ip.clone(),
     };
     // The writer checks the session inside the statement that stores the visit, and shares

@@ -76,8 +76,8 @@ pub async fn record(
         .iter()
         .map(|(who, visit)| {
             let (micro_grid, leader, grid) = places.get(&visit.household_id)?;
-            let leader_ok = who.scope.leader_id.is_none_or(|l| *leader == Some(l));
-            let grid_ok = who.scope.grid_id.is_none_or(|g| *grid == g);
+            let leader_ok = who.scope.leader_key().is_none_or(|l| *leader == Some(l));
+            let grid_ok = who.scope.grid_key().is_none_or(|g| *grid == g);
             (leader_ok && grid_ok).then_some(*micro_grid)
         })
         .collect();

@@ -1,4 +1,14 @@
 //! The database: the connection pool, the embedded cluster, migrations, the schema.
+//!
+//! **Pipelined statements are awaited with `join!`, never `try_join!`.** Several statements
+//! sent on one connection at once share a round trip; `try_join!` would return at the first
+//! error and drop the others, and a dropped future stops where it is: what it had not sent
+//! yet (a statement waiting for its preparation, the next statement of a sequence) is never
+//! sent. Where the code itself brackets the statements (the visit writer's `BEGIN` …
+//! `COMMIT`, the Citus path's several statements before its `COMMIT`), the `COMMIT` would be
+//! missing and the connection would go back to the pool inside an open transaction. Reads in
+//! a `TenantConn` would survive it (the transaction is rolled back when it is dropped), but one
+//! rule everywhere is simpler to keep than a rule with exceptions to reason about.
 
 pub mod cluster;
 pub mod migrate;

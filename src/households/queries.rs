@@ -331,8 +331,11 @@ pub async fn dossier(
         .order((household_moves::moved_at.desc(), household_moves::id.desc()))
         .select(HouseholdMove::as_select())
         .load::<HouseholdMove>(&mut &*shared);
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
     let (household, recent_visits, open_issues, moves) =
-        futures_util::try_join!(household, recent_visits, open_issues, moves)?;
+        futures_util::join!(household, recent_visits, open_issues, moves);
+    let (household, recent_visits, open_issues, moves) =
+        (household?, recent_visits?, open_issues?, moves?);
     Ok(DossierRows {
         household,
         recent_visits,

@@ -380,7 +380,9 @@ pub async fn detail(
         .select(IssueEvent::as_select())
         .load::<IssueEvent>(&mut &*shared);
     // Pipelined: one round trip. The events are shown only if the issue is in scope.
-    let (issue, events) = futures_util::try_join!(issue, events)?;
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
+    let (issue, events) = futures_util::join!(issue, events);
+    let (issue, events) = (issue?, events?);
     Ok(IssueDetail { issue, events })
 }
 
@@ -428,5 +430,7 @@ pub async fn list(
     let total = filtered(tenant_id, scope, filter, range)
         .count()
         .get_result::<i64>(&mut &*shared);
-    Ok(futures_util::try_join!(items, total)?)
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
+    let (items, total) = futures_util::join!(items, total);
+    Ok((items?, total?))
 }

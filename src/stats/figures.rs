@@ -13,13 +13,16 @@ use crate::error::AppResult;
 pub async fn summary(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<Summary> {
     // Five statements pipelined on the one connection: one round trip, not five.
     let conn: &AsyncPgConnection = conn;
-    let (grids, micro_grids, households, visits, issues) = futures_util::try_join!(
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
+    let (grids, micro_grids, households, visits, issues) = futures_util::join!(
         queries::grid_counts(conn, p),
         queries::micro_grid_counts(conn, p),
         queries::household_counts(conn, p),
         queries::visit_counts(conn, p),
         queries::issue_counts(conn, p),
-    )?;
+    );
+    let (grids, micro_grids, households, visits, issues) =
+        (grids?, micro_grids?, households?, visits?, issues?);
     Ok(Summary {
         from: p.range.from,
         to: p.range.to,
@@ -74,13 +77,16 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
             By::Leader | By::Week => Ok(None),
         }
     };
-    let (households, visits, raised, resolved, early_names) = futures_util::try_join!(
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
+    let (households, visits, raised, resolved, early_names) = futures_util::join!(
         queries::households_by(conn, p, by),
         queries::visits_by(conn, p, by, &weeks),
         queries::issues_by(conn, p, by, false, &weeks),
         queries::issues_by(conn, p, by, true, &weeks),
         early_names,
-    )?;
+    );
+    let (households, visits, raised, resolved, early_names) =
+        (households?, visits?, raised?, resolved?, early_names?);
     let (households, visits, raised, resolved) = (
         by_key(households),
         by_key(visits),

@@ -424,5 +424,7 @@ pub async fn list(
     let total = filtered(tenant_id, scope, filter, range)
         .count()
         .get_result::<i64>(&mut &*shared);
-    Ok(futures_util::try_join!(items, total)?)
+    // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
+    let (items, total) = futures_util::join!(items, total);
+    Ok((items?, total?))
 }

@@ -3,6 +3,7 @@
 
 pub mod caller;
 pub mod handlers;
+mod hs256;
 mod login;
 mod me;
 pub mod passwords;

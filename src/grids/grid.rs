@@ -19,6 +19,7 @@ use crate::http::{PageQuery, Paged};
 /// Creates a grid (tenant admin); its name is unique in the township.
 #[utoipa::path(
     post, path = "/api/v1/grids", tag = "grids",
+    operation_id = "create_grid",
     request_body = CreateGrid,
     responses(
         (status = 201, body = Grid),
@@ -61,6 +62,7 @@ pub async fn create(caller: Caller, body: web::Json<CreateGrid>) -> AppResult<Ht
 /// a grid supervisor, the grids holding their micro-grids for a leader.
 #[utoipa::path(
     get, path = "/api/v1/grids", tag = "grids",
+    operation_id = "list_grids",
     params(GridListQuery),
     responses(
         (status = 200, body = Paged<Grid>),
@@ -85,6 +87,7 @@ pub async fn list(caller: Caller, query: web::Query<GridListQuery>) -> AppResult
 /// One grid in the caller's scope.
 #[utoipa::path(
     get, path = "/api/v1/grids/{id}", tag = "grids",
+    operation_id = "show_grid",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Grid),
@@ -104,6 +107,7 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
 /// Renames a grid (tenant admin).
 #[utoipa::path(
     patch, path = "/api/v1/grids/{id}", tag = "grids",
+    operation_id = "update_grid",
     params(("id" = Uuid, Path)),
     request_body = UpdateGrid,
     responses(

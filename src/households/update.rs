@@ -20,6 +20,7 @@ use crate::error::{AppError, AppResult, ErrorBody, Problems};
 
 #[utoipa::path(
     patch, path = "/api/v1/households/{id}", tag = "households",
+    operation_id = "update_household",
     params(("id" = Uuid, Path)),
     request_body = UpdateHousehold,
     responses(

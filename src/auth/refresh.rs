@@ -57,10 +57,12 @@ pub async fn refresh(
     security((), ("bearer" = []))
 )]
 pub async fn logout(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
+    let ip = client_ip(&req, state.settings().trust_proxy).map(|ip| ip.to_string());
     let mut conn = state.pool().get().await?;
-    sessions::end(&mut conn, &body.refresh_token).await?;
+    sessions::end(&mut conn, &body.refresh_token, ip.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

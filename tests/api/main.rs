@@ -26,3 +26,4 @@ mod tenants;
 mod users;
 mod visits;
 mod web;
+mod writes;

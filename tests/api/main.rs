@@ -5,6 +5,7 @@
 
 mod fixtures;
 mod harness;
+mod parallel;
 
 mod audit;
 mod auth;

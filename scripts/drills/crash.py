@@ -5,9 +5,16 @@ Seeds a small township through the API, then several client threads (the leaders
 send visits with ids they made themselves (UUID v7), one by one (POST /visits) and in
 batches (POST /visits/batch), while the server is killed with SIGKILL several times and
 restarted. A client resends every visit, unchanged, until it gets a 2xx for it. Afterwards
-the database must hold exactly the visits sent, with the content sent:
+the database must hold exactly the visits sent, with the content sent (household, recorder,
+time, method, summary and both flags):
 
-    sent N, stored N, lost 0, duplicated 0
+    sent N, stored N, lost 0, altered 0; K requests cut off by a kill, R visits answered
+    "stored already" when resent
+
+The drill fails unless a kill cut off at least one request the server had been sent (K > 0)
+and at least one resent visit had been stored before its answer was lost (R > 0): without
+those the kills missed the work and prove nothing. It kills past --kills (up to
+--max-kills) until both have happened.
 
     scripts/drills/crash.py [--binary target/release/lianxin] [--visits 3000] [--kills 5]
 """
@@ -24,7 +31,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drillkit import Postgres, Service, Township, common_args, find_binary, log, request, workdir  # noqa: E402
+from drillkit import (NO_ANSWER, Postgres, Service, Township, common_args, find_binary, log,  # noqa: E402
+                      request, workdir)
 
 METHODS = ["door", "phone", "group", "other"]
 
@@ -50,6 +58,10 @@ class Phone(threading.Thread):
         self.pace = pace
         self.sent: dict[str, dict] = {v["id"]: v for v in self.queue}
         self.retries = 0
+        # Requests sent whole that got no answer (the server died holding them), and visits
+        # answered 200 "stored already" when resent: stored, but the answer was lost.
+        self.cut_off = 0
+        self.replayed = 0
         self.errors: list[str] = []
 
     def make_visit(self) -> dict:
@@ -65,23 +77,31 @@ class Phone(threading.Thread):
         token = self.leader["token"]
         if len(visits) == 1:
             status, body, _ = request("POST", self.base + "/visits", token, visits[0], timeout=30)
+            self.count_cut_off(status, body)
             if status in (200, 201):
+                self.replayed += status == 200
                 return []
             if status not in (0, 503):
                 self.errors.append(f"POST /visits answered {status}: {body}")
             return visits
         status, body, _ = request("POST", self.base + "/visits/batch", token, {"visits": visits}, timeout=60)
+        self.count_cut_off(status, body)
         if status != 200:
             if status not in (0, 503):
                 self.errors.append(f"POST /visits/batch answered {status}: {body}")
             return visits
         left = []
         for visit, result in zip(visits, body["results"]):
+            self.replayed += result["status"] == 200
             if result["status"] not in (200, 201):
                 if result["status"] != 503:
                     self.errors.append(f"batch item answered {result}")
                 left.append(visit)
         return left
+
+    def count_cut_off(self, status: int, body: object) -> None:
+        if status == 0 and str(body).startswith(NO_ANSWER):
+            self.cut_off += 1
 
     def run(self) -> None:
         while self.queue:
@@ -102,6 +122,9 @@ def main() -> int:
     parser.add_argument("--visits", type=int, default=3000)
     parser.add_argument("--threads", type=int, default=6)
     parser.add_argument("--kills", type=int, default=5)
+    parser.add_argument("--max-kills", type=int, default=30,
+                        help="kills allowed past --kills until a kill has cut off a request and a "
+                             "resent visit has been found stored")
     parser.add_argument("--batch", type=int, default=10, help="largest batch a phone sends")
     parser.add_argument("--pace", type=float, default=0.02, help="mean pause between a phone's uploads (s)")
     args = parser.parse_args()
@@ -121,7 +144,12 @@ def main() -> int:
         for phone in phones:
             phone.start()
         kills, restart_times = 0, []
-        while kills < args.kills and any(p.is_alive() for p in phones):
+
+        def hit() -> bool:
+            return sum(p.cut_off for p in phones) > 0 and sum(p.replayed for p in phones) > 0
+
+        while ((kills < args.kills or (not hit() and kills < args.max_kills))
+               and any(p.is_alive() for p in phones)):
             time.sleep(random.uniform(0.4, 1.2))
             svc.kill()
             kills += 1
@@ -132,29 +160,46 @@ def main() -> int:
             phone.join()
         elapsed = time.monotonic() - began
         sent = {vid: v for p in phones for vid, v in p.sent.items()}
-        rows = pg.query("SELECT id, summary, leader_id, household_id FROM visits").splitlines()
-        stored_ids = [row.split("|")[0] for row in rows]
-        stored = set(stored_ids)
-        lost = set(sent) - stored
-        extra = stored - set(sent)
-        duplicated = len(stored_ids) - len(stored)
-        by_id = {row.split("|")[0]: row.split("|") for row in rows}
+        # Every stored visit as the phone sent it: (summary, household, recorder, instant in
+        # whole seconds, method, acquainted, joined_group). The primary key keeps ids unique.
+        rows = pg.query("SELECT id, summary, household_id, leader_id, "
+                        "extract(epoch FROM visited_at)::bigint, method, acquainted, joined_group "
+                        "FROM visits").splitlines()
+        stored = {row.split("|")[0]: tuple(row.split("|")[1:]) for row in rows}
+        lost = set(sent) - set(stored)
+        extra = set(stored) - set(sent)
         leader_of = {vid: leader["id"] for leader, p in zip(town.leaders, phones) for vid in p.sent}
-        altered = [vid for vid in set(sent) & stored
-                   if by_id[vid][1] != sent[vid]["summary"] or by_id[vid][3] != sent[vid]["household_id"]
-                   or by_id[vid][2] != leader_of[vid]]
+
+        def as_sent(vid: str) -> tuple:
+            v = sent[vid]
+            epoch = int(datetime.fromisoformat(v["visited_at"]).timestamp())
+            flag = {True: "t", False: "f"}
+            return (v["summary"], v["household_id"], leader_of[vid], str(epoch), v["method"],
+                    flag[v["acquainted"]], flag[v["joined_group"]])
+
+        altered = [vid for vid in set(sent) & set(stored) if stored[vid] != as_sent(vid)]
         errors = [e for p in phones for e in p.errors]
+        cut_off = sum(p.cut_off for p in phones)
+        replayed = sum(p.replayed for p in phones)
         log(f"{kills} SIGKILLs in {elapsed:.1f} s; {sum(p.retries for p in phones)} uploads retried; "
             f"restarts took {', '.join(f'{t * 1000:.0f}' for t in restart_times)} ms")
-        print(f"sent {len(sent)}, stored {len(stored_ids)}, lost {len(lost)}, duplicated {duplicated}"
+        print(f"sent {len(sent)}, stored {len(stored)}, lost {len(lost)}, altered {len(altered)}"
               + (f", unexpected {len(extra)}" if extra else "")
-              + (f", altered {len(altered)}" if altered else ""), flush=True)
+              + f"; {cut_off} requests cut off by a kill, {replayed} visits answered "
+              f'"stored already" when resent', flush=True)
+        for vid in sorted(altered)[:5]:
+            log("altered:", vid, "sent", as_sent(vid), "stored", stored[vid])
         for e in errors[:10]:
             log("unexpected answer:", e)
-        ok = (not lost and not extra and duplicated == 0 and not altered and not errors
-              and kills == args.kills and len(stored_ids) == len(sent))
+        ok = (not lost and not extra and not altered and not errors and kills >= args.kills
+              and cut_off > 0 and replayed > 0)
         if kills < args.kills:
             log(f"only {kills} kills happened before the phones were done: raise --visits")
+        if cut_off == 0:
+            log("no kill cut off a request the server had been sent: the kills missed the work")
+        if replayed == 0:
+            log("no resent visit had been stored before: no kill fell between a commit and its "
+                "answer (raise --visits or --max-kills)")
     finally:
         svc.stop()
         pg.close()

@@ -237,10 +237,16 @@ class Service:
                 self.kill()
 
 
+NOT_SENT = "not sent"
+NO_ANSWER = "no answer"
+
+
 def request(method: str, url: str, token: str | None = None, body: object = None,
             timeout: float = 30) -> tuple[int, object, float]:
     """One request on a new connection: (status, parsed JSON or text, seconds).
-    A refused or broken connection is status 0."""
+    A refused or broken connection is status 0, with a text that starts with `NOT_SENT`
+    when the request never left (the server was down) or `NO_ANSWER` when it was sent
+    whole and no answer came (the server died or hung up while it had the request)."""
     parts = urlsplit(url)
     began = time.monotonic()
     conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
@@ -251,14 +257,16 @@ def request(method: str, url: str, token: str | None = None, body: object = None
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
+    stage = NOT_SENT
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         conn.request(method, path, body=data, headers=headers)
+        stage = NO_ANSWER
         resp = conn.getresponse()
         raw = resp.read()
         status = resp.status
     except (OSError, http.client.HTTPException) as e:
-        return 0, str(e), time.monotonic() - began
+        return 0, f"{stage}: {type(e).__name__}: {e}", time.monotonic() - began
     finally:
         conn.close()
     try:

@@ -66,10 +66,13 @@ pub async fn refresh(
     security((), ("bearer" = []))
 )]
 pub async fn logout(
+    req: HttpRequest,
+    settings: web::Data<Settings>,
     pool: web::Data<DbPool>,
     body: Json<RefreshRequest>,
 ) -> AppResult<HttpResponse> {
+    let ip = client_ip(&req, settings.trust_proxy).map(|ip| ip.to_string());
     let mut conn = pool.get().await?;
-    sessions::end(&mut conn, &body.refresh_token).await?;
+    sessions::end(&mut conn, &body.refresh_token, ip.as_deref()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

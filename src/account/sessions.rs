@@ -387,28 +387,59 @@ async fn replayed(
     }
 }
 
-async fn revoke_chain(conn: &mut AsyncPgConnection, chain: Uuid) -> AppResult<()> {
-    diesel::update(refresh_tokens::table)
+/// Revokes the chain's tokens not revoked yet; how many there were.
+async fn revoke_chain(conn: &mut AsyncPgConnection, chain: Uuid) -> AppResult<usize> {
+    let revoked = diesel::update(refresh_tokens::table)
         .filter(refresh_tokens::chain_id.eq(chain))
         .filter(refresh_tokens::revoked_at.is_null())
         .set(refresh_tokens::revoked_at.eq(diesel::dsl::now))
         .execute(conn)
         .await?;
-    Ok(())
+    Ok(revoked)
 }
 
-/// Ends the session `presented` belongs to (any token of the chain, spent or not).
-pub async fn end(conn: &mut AsyncPgConnection, presented: &str) -> AppResult<()> {
-    let chain: Option<Uuid> = refresh_tokens::table
-        .filter(refresh_tokens::token_hash.eq(refresh_token_hash(presented)))
-        .select(refresh_tokens::chain_id)
-        .first(conn)
-        .await
-        .optional()?;
-    if let Some(chain) = chain {
-        revoke_chain(conn, chain).await?;
-    }
-    Ok(())
+/// Ends the session `presented` belongs to (any token of the chain, spent or not), audited
+/// as `auth.logout` in the township (a platform admin's goes to the service log). A session
+/// ended already, or a token never issued, changes nothing and is not recorded.
+pub async fn end(conn: &mut AsyncPgConnection, presented: &str, ip: Option<&str>) -> AppResult<()> {
+    conn.transaction::<_, AppError, _>(async |conn| {
+        let found: Option<Presented> = refresh_tokens::table
+            .filter(refresh_tokens::token_hash.eq(refresh_token_hash(presented)))
+            .select((
+                refresh_tokens::chain_id,
+                refresh_tokens::tenant_id,
+                refresh_tokens::user_id,
+            ))
+            .first(conn)
+            .await
+            .optional()?;
+        let Some(session) = found else {
+            return Ok(());
+        };
+        if revoke_chain(conn, session.chain_id).await? == 0 {
+            return Ok(());
+        }
+        let user = session.user_id;
+        match session.tenant_id {
+            Some(tenant) => {
+                scope_to(conn, Some(tenant)).await?;
+                crate::audit::record_session(
+                    conn,
+                    tenant,
+                    Some(user),
+                    ip,
+                    AuditAction::AuthLogout,
+                    user,
+                )
+                .await
+            }
+            None => {
+                tracing::info!(%user, ip, "platform admin logged out");
+                Ok(())
+            }
+        }
+    })
+    .await
 }
 
 /// The caller's own account and password hash.

@@ -35,6 +35,7 @@ actions! {
     UserUpdate => "user.update",
     UserPassword => "user.password",
     AuthLogin => "auth.login",
+    AuthLogout => "auth.logout",
     AuthRefreshReuse => "auth.refresh_reuse",
     GridCreate => "grid.create",
     GridUpdate => "grid.update",

@@ -12,6 +12,7 @@ use crate::http::{PageQuery, Paged};
 
 #[utoipa::path(
     get, path = "/api/v1/audit", tag = "audit",
+    operation_id = "list_audit_entries",
     params(AuditQuery),
     responses(
         (status = 200, description = "a page of entries, newest first", body = inline(Paged<AuditEntry>)),

@@ -3,6 +3,7 @@
 //! module sits below every feature and imports none.
 
 pub mod caller;
+mod hs256;
 pub mod passwords;
 pub mod revoke;
 pub mod scope;

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use rand::RngCore;
+use rand::Rng;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -33,6 +33,7 @@ pub struct TokenKeys {
 
 impl TokenKeys {
     pub fn new(secret: &SecretString, access_ttl_secs: i64) -> TokenKeys {
+        super::hs256::install();
         let bytes = secret.expose_secret().as_bytes();
         // Only HS256 is accepted: `alg: none` and algorithm swaps fail verification.
         let mut validation = Validation::new(Algorithm::HS256);

@@ -7,7 +7,7 @@
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
-use rand::Rng;
+use rand::RngExt;
 use uuid::Uuid;
 
 use super::texts::{self, Request};

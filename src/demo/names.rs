@@ -3,7 +3,7 @@
 
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
-use rand::Rng;
+use rand::RngExt;
 
 use crate::domain::check_char;
 

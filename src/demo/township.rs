@@ -4,7 +4,7 @@ use std::ops::Range;
 
 use rand::rngs::StdRng;
 use rand::seq::{IndexedRandom, SliceRandom};
-use rand::Rng;
+use rand::RngExt;
 use uuid::Uuid;
 
 use super::names;

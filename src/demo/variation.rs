@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use chrono::{DateTime, Datelike, NaiveDate};
 use rand::rngs::StdRng;
-use rand::Rng;
+use rand::RngExt;
 
 use super::township::Township;
 use super::Area;

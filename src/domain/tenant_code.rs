@@ -49,11 +49,36 @@ mod tests {
         }
     }
 
+    /// Valid codes, near misses (a capital, a space, a wrong length, a digit first) and any
+    /// text, in equal shares: arbitrary text alone is almost never a valid code, so the
+    /// accepting side would go untested.
+    fn candidates() -> impl Strategy<Value = String> {
+        prop_oneof!["[a-z][a-z0-9-]{1,31}", "[a-zA-Z0-9 _-]{0,34}", "\\PC{0,40}",]
+    }
+
     proptest! {
         #[test]
-        fn agrees_with_the_regex(input in "\\PC{0,40}") {
+        fn agrees_with_the_regex(input in candidates()) {
             let re = regex::Regex::new("^[a-z][a-z0-9-]{1,31}$").unwrap();
             prop_assert_eq!(TenantCode::parse(&input).is_ok(), re.is_match(&input));
         }
+    }
+
+    /// The strategy above does reach both answers, in fair shares.
+    #[test]
+    fn the_candidates_are_accepted_and_refused_alike() {
+        use proptest::strategy::ValueTree;
+        use proptest::test_runner::TestRunner;
+        let mut runner = TestRunner::deterministic();
+        let accepted = (0..600)
+            .filter(|_| {
+                let input = candidates().new_tree(&mut runner).unwrap().current();
+                TenantCode::parse(&input).is_ok()
+            })
+            .count();
+        assert!(
+            (150..=450).contains(&accepted),
+            "{accepted} of 600 accepted"
+        );
     }
 }

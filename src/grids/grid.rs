@@ -17,6 +17,7 @@ use crate::http::{Json, PageQuery, Paged};
 /// Creates a grid (tenant admin); its name is unique in the township.
 #[utoipa::path(
     post, path = "/api/v1/grids", tag = "grids",
+    operation_id = "create_grid",
     request_body = CreateGrid,
     responses(
         (status = 201, body = Grid),
@@ -57,6 +58,7 @@ pub async fn create(caller: Caller, body: Json<CreateGrid>) -> AppResult<HttpRes
 /// a grid supervisor, the grids holding their micro-grids for a leader.
 #[utoipa::path(
     get, path = "/api/v1/grids", tag = "grids",
+    operation_id = "list_grids",
     params(GridListQuery),
     responses(
         (status = 200, body = Paged<Grid>),
@@ -81,6 +83,7 @@ pub async fn list(caller: Caller, query: web::Query<GridListQuery>) -> AppResult
 /// One grid in the caller's scope.
 #[utoipa::path(
     get, path = "/api/v1/grids/{id}", tag = "grids",
+    operation_id = "show_grid",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Grid),
@@ -100,6 +103,7 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
 /// Renames a grid (tenant admin).
 #[utoipa::path(
     patch, path = "/api/v1/grids/{id}", tag = "grids",
+    operation_id = "update_grid",
     params(("id" = Uuid, Path)),
     request_body = UpdateGrid,
     responses(

@@ -19,6 +19,7 @@ use crate::http::Json;
 /// cannot leave two open terms. Assigning the current leader again changes nothing.
 #[utoipa::path(
     put, path = "/api/v1/micro-grids/{id}/leader", tag = "micro-grids",
+    operation_id = "assign_leader",
     params(("id" = Uuid, Path)),
     request_body = AssignLeader,
     responses(
@@ -77,6 +78,7 @@ pub async fn assign(
 /// is what the change would do now, and a roster edit in between may change it.
 #[utoipa::path(
     get, path = "/api/v1/micro-grids/{id}/leader/preview", tag = "micro-grids",
+    operation_id = "preview_leader_change",
     params(("id" = Uuid, Path), LeaderPreviewQuery),
     responses(
         (status = 200, body = LeaderPreview),
@@ -125,6 +127,7 @@ pub async fn preview(
 /// Ends the current leader's term; the micro-grid has no leader until the next assignment.
 #[utoipa::path(
     delete, path = "/api/v1/micro-grids/{id}/leader", tag = "micro-grids",
+    operation_id = "remove_leader",
     params(("id" = Uuid, Path)),
     responses(
         (status = 204, description = "the micro-grid has no leader now"),
@@ -165,6 +168,7 @@ pub async fn remove(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespon
 /// Every leader the micro-grid has had, oldest first; `to` is null for the current one.
 #[utoipa::path(
     get, path = "/api/v1/micro-grids/{id}/leaders", tag = "micro-grids",
+    operation_id = "list_leaders",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = Vec<LeaderTerm>),

@@ -22,6 +22,7 @@ use crate::http::{Json, PageQuery, Paged};
 /// in the township (rosters name micro-grids).
 #[utoipa::path(
     post, path = "/api/v1/grids/{grid_id}/micro-grids", tag = "micro-grids",
+    operation_id = "create_micro_grid",
     params(("grid_id" = Uuid, Path)),
     request_body = CreateMicroGrid,
     responses(
@@ -78,6 +79,7 @@ pub async fn create(
 /// The micro-grids in the caller's scope, optionally of one grid or one leader.
 #[utoipa::path(
     get, path = "/api/v1/micro-grids", tag = "micro-grids",
+    operation_id = "list_micro_grids",
     params(MicroGridListQuery),
     responses(
         (status = 200, body = Paged<MicroGrid>),
@@ -113,6 +115,7 @@ pub async fn list(
 /// One micro-grid in the caller's scope.
 #[utoipa::path(
     get, path = "/api/v1/micro-grids/{id}", tag = "micro-grids",
+    operation_id = "show_micro_grid",
     params(("id" = Uuid, Path)),
     responses(
         (status = 200, body = MicroGrid),
@@ -132,6 +135,7 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
 /// Renames a micro-grid or sets its messaging group (null: it has none) (tenant admin).
 #[utoipa::path(
     patch, path = "/api/v1/micro-grids/{id}", tag = "micro-grids",
+    operation_id = "update_micro_grid",
     params(("id" = Uuid, Path)),
     request_body = UpdateMicroGrid,
     responses(

@@ -21,6 +21,7 @@ const MAX_HOUSEHOLDS: usize = 5000;
 
 #[utoipa::path(
     post, path = "/api/v1/households/assign", tag = "households",
+    operation_id = "assign_households",
     request_body = AssignHouseholds,
     responses(
         (status = 200, description = "every listed household is now in the micro-grid", body = Assigned),
@@ -86,6 +87,7 @@ fn listed(body: &AssignHouseholds) -> AppResult<Vec<Uuid>> {
 /// is stored and nothing audited. Read without locks: a move in between may change it.
 #[utoipa::path(
     post, path = "/api/v1/households/assign/preview", tag = "households",
+    operation_id = "preview_assignment",
     request_body = AssignHouseholds,
     responses(
         (status = 200, description = "what the move would do; nothing moved", body = AssignPreview),

@@ -15,6 +15,7 @@ use crate::http::Json;
 
 #[utoipa::path(
     post, path = "/api/v1/households", tag = "households",
+    operation_id = "create_household",
     request_body = CreateHousehold,
     responses(
         (status = 201, body = Household),

@@ -16,6 +16,7 @@ const MAX_QUERY: usize = 100;
 
 #[utoipa::path(
     get, path = "/api/v1/households", tag = "households",
+    operation_id = "list_households",
     params(HouseholdListQuery),
     responses(
         (status = 200, body = Paged<Household>),

@@ -12,6 +12,7 @@ use crate::error::{AppResult, ErrorBody};
 
 #[utoipa::path(
     get, path = "/api/v1/households/{id}", tag = "households",
+    operation_id = "show_household",
     params(("id" = uuid::Uuid, Path)),
     responses(
         (status = 200, body = Dossier),

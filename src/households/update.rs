@@ -21,6 +21,7 @@ use crate::http::Json;
 
 #[utoipa::path(
     patch, path = "/api/v1/households/{id}", tag = "households",
+    operation_id = "update_household",
     params(("id" = Uuid, Path)),
     request_body = UpdateHousehold,
     responses(

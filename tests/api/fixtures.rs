@@ -5,7 +5,8 @@
 //! - grid `g1` (village) with micro-grids `m1`, `m2`; grid `g2` (enterprise) with `m3`
 //! - `admin` (tenant_admin), `supervisor` (whole township), `grid_supervisor` (grid g1 only)
 //! - `leader1` leads m1 and m2; `leader2` leads m3; `idle_leader` leads nothing
-//! - households: `h1`, `h2` in m1, `h3` in m2, `h4` in m3 (with phone and id number)
+//! - households: `h1`, `h2` in m1, `h3` in m2, `h4` in m3, each with its own phone and ID
+//!   number (`CONTACTS`)
 //!
 //! Every user's password is `PASSWORD`.
 
@@ -21,8 +22,25 @@ use uuid::Uuid;
 use crate::harness::{TestApp, JWT_SECRET};
 
 pub const PASSWORD: &str = "township-pass-2026";
-pub const PHONE: &str = "13812345678";
-pub const ID_NUMBER: &str = "11010519491231002X";
+
+/// The phone and ID number of `h1` to `h4`, each different in the digits a mask shows and in
+/// those it hides, so that a value taken from another row cannot pass for the right one.
+pub const CONTACTS: [(&str, &str); 4] = [
+    ("13812345678", "11010519491231002X"),
+    ("13987654321", "330482195603120817"),
+    ("15024681357", "33048219781105143X"),
+    ("18655550199", "330482200102203570"),
+];
+/// `CONTACTS` as a supervisor sees them (docs/security.md, "What is masked").
+pub const MASKED: [(&str, &str); 4] = [
+    ("138****5678", "110105********002X"),
+    ("139****4321", "330482********0817"),
+    ("150****1357", "330482********143X"),
+    ("186****0199", "330482********3570"),
+];
+/// `h1`'s phone and ID number.
+pub const PHONE: &str = CONTACTS[0].0;
+pub const ID_NUMBER: &str = CONTACTS[0].1;
 
 static HASH: OnceCell<String> = OnceCell::const_new();
 
@@ -183,7 +201,10 @@ impl Township {
                 .await
                 .unwrap();
         }
-        let household = |micro_grid: Uuid, kind: &str, name: &str| {
+        let household = |micro_grid: Uuid,
+                         kind: &str,
+                         name: &str,
+                         (phone, id_number): (&'static str, &'static str)| {
             let id = Uuid::now_v7();
             (
                 id,
@@ -194,17 +215,17 @@ impl Township {
                     households::kind.eq(kind.to_owned()),
                     households::name.eq(name.to_owned()),
                     households::address.eq(format!("{name}家, 新埭村")),
-                    households::phone.eq(Some(PHONE)),
-                    households::id_number.eq(Some(ID_NUMBER)),
+                    households::phone.eq(Some(phone)),
+                    households::id_number.eq(Some(id_number)),
                     households::members.eq(Some(4)),
                 ),
             )
         };
         let rows = [
-            household(m1, "village", "张建国"),
-            household(m1, "village", "李秀英"),
-            household(m2, "village", "王德明"),
-            household(m3, "enterprise", "嘉兴新埭电子有限公司"),
+            household(m1, "village", "张建国", CONTACTS[0]),
+            household(m1, "village", "李秀英", CONTACTS[1]),
+            household(m2, "village", "王德明", CONTACTS[2]),
+            household(m3, "enterprise", "嘉兴新埭电子有限公司", CONTACTS[3]),
         ];
         for (_, row) in &rows {
             diesel::insert_into(households::table)
@@ -233,5 +254,13 @@ impl Township {
             h3,
             h4,
         }
+    }
+
+    /// Which of `h1` to `h4` `household` is (an index into `CONTACTS` and `MASKED`).
+    pub fn index_of(&self, household: Uuid) -> usize {
+        [self.h1, self.h2, self.h3, self.h4]
+            .iter()
+            .position(|h| *h == household)
+            .expect("one of the fixture's households")
     }
 }

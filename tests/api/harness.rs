@@ -46,7 +46,9 @@ async fn admin_url() -> &'static str {
                     .await
                     .expect("cluster thread")
                     .expect("cannot start a PostgreSQL cluster for the tests");
-                    cluster.url("postgres")
+                    crate::parallel::sized_for_parallel_tests(cluster)
+                        .await
+                        .url("postgres")
                 }
             }
         })

@@ -19,7 +19,7 @@ fn id_number(birth: &str, sequence: u32) -> String {
     format!("{digits}{check}")
 }
 
-async fn upload(app: &TestApp, token: &str, file_name: &str, bytes: Vec<u8>) -> Resp {
+pub async fn upload(app: &TestApp, token: &str, file_name: &str, bytes: Vec<u8>) -> Resp {
     let part = Part::bytes(bytes).file_name(file_name.to_owned());
     let form = Form::new().part("file", part);
     let response = app

@@ -619,6 +619,14 @@ async fn issue_lists_filter_and_scope_and_the_escalated_queue() {
     let app = TestApp::spawn().await;
     let t = Township::create(&app, "alpha").await;
     let beta = Township::create(&app, "beta").await;
+    let today = || {
+        chrono::Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive()
+    };
+    // The township's day before the first issue is raised: the day they were all raised on,
+    // unless local midnight falls during the test (then the range below spans both days).
+    let first_day = today();
     let a = id_of(&raise(&app, &t.leader1.token, t.h1, "road").await);
     let b = id_of(&raise(&app, &t.leader1.token, t.h3, "welfare").await);
     let c = id_of(&raise(&app, &t.leader2.token, t.h4, "land").await);
@@ -683,14 +691,12 @@ async fn issue_lists_filter_and_scope_and_the_escalated_queue() {
         list(&t.leader1.token, &format!("grid_id={}", t.g2)).await["total"],
         0
     );
-    let today = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive();
+    let last_day = today();
     assert_eq!(
-        list(&t.admin.token, &format!("from={today}&to={today}")).await["total"],
+        list(&t.admin.token, &format!("from={first_day}&to={last_day}")).await["total"],
         4
     );
-    let yesterday = today.pred_opt().unwrap();
+    let yesterday = first_day.pred_opt().unwrap();
     assert_eq!(
         list(&t.admin.token, &format!("to={yesterday}")).await["total"],
         0

@@ -5,6 +5,7 @@
 
 mod fixtures;
 mod harness;
+mod parallel;
 
 mod audit;
 mod auth;
@@ -27,3 +28,4 @@ mod tenants;
 mod users;
 mod visits;
 mod web;
+mod writes;

@@ -276,6 +276,7 @@ export const AUDIT = {
     'issue.feedback': '满意度回访',
     'stats.export': '导出统计',
     'auth.login': '登录',
+    'auth.logout': '退出登录',
     'auth.refresh_reuse': '重复使用登录凭证',
   },
 };

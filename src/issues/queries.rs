@@ -1,6 +1,7 @@
 //! The issues' SQL. Raising and every transition are one statement each: the change, its
 //! event and its audit record commit together or not at all, and a transition is decided
-//! on the row as locked, so two racing transitions cannot both win.
+//! on the row as locked, so two racing transitions cannot both win. On Citus the same steps
+//! are separate statements in the request's transaction (`issues::routed`).
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -68,13 +69,13 @@ SELECT EXISTS (SELECT 1 FROM household) AS household_found,
 "#;
 
 #[derive(QueryableByName)]
-struct Raised {
+pub(super) struct Raised {
     #[diesel(sql_type = Bool)]
-    household_found: bool,
+    pub household_found: bool,
     #[diesel(sql_type = Bool)]
-    visit_ok: bool,
+    pub visit_ok: bool,
     #[diesel(sql_type = Bool)]
-    created: bool,
+    pub created: bool,
 }
 
 /// How `raise` ended.
@@ -92,6 +93,10 @@ pub async fn raise(
     actor: &Actor<'_>,
     new: &NewIssue,
 ) -> AppResult<Raise> {
+    if crate::db::on_citus() {
+        let raised = crate::issues::routed::raise(conn, actor, new).await?;
+        return answer(conn, actor, new, raised).await;
+    }
     let raised: Raised = diesel::sql_query(RAISE)
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(new.household_id)
@@ -107,6 +112,16 @@ pub async fn raise(
         .bind::<Nullable<Text>, _>(actor.ip)
         .get_result(conn)
         .await?;
+    answer(conn, actor, new, raised).await
+}
+
+/// What `raise` answers once the statement (or Citus's steps) ran.
+async fn answer(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    new: &NewIssue,
+    raised: Raised,
+) -> AppResult<Raise> {
     match raised {
         Raised { created: true, .. } => Ok(Raise::Created),
         Raised {
@@ -256,12 +271,13 @@ SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
     )
 }
 
+/// The issue's state as locked, and whether the transition applied.
 #[derive(QueryableByName)]
-struct Moved {
+pub(super) struct Moved {
     #[diesel(sql_type = Text)]
-    status: IssueStatus,
+    pub status: IssueStatus,
     #[diesel(sql_type = Bool)]
-    changed: bool,
+    pub changed: bool,
 }
 
 /// Applies `t`: 404 when the issue is not in scope, 409 when its state does not allow it.
@@ -273,25 +289,11 @@ pub async fn apply(
     text: Option<&str>,
     satisfied: Option<bool>,
 ) -> AppResult<()> {
-    let allowed: Vec<&str> = t.from().iter().map(|s| s.as_str()).collect();
-    let detail = serde_json::json!({ "satisfied": satisfied });
-    let moved: Option<Moved> = diesel::sql_query(transition_sql(t))
-        .bind::<SqlUuid, _>(actor.tenant_id)
-        .bind::<SqlUuid, _>(issue_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
-        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
-        .bind::<Array<Text>, _>(allowed)
-        .bind::<SqlUuid, _>(Uuid::now_v7())
-        .bind::<Text, _>(t.action())
-        .bind::<SqlUuid, _>(actor.user_id)
-        .bind::<Nullable<Text>, _>(text)
-        .bind::<SqlUuid, _>(Uuid::now_v7())
-        .bind::<Nullable<Text>, _>(actor.ip)
-        .bind::<Nullable<Jsonb>, _>(satisfied.map(|_| detail))
-        .bind::<Nullable<Bool>, _>(satisfied)
-        .get_result(conn)
-        .await
-        .optional()?;
+    let moved: Option<Moved> = if crate::db::on_citus() {
+        crate::issues::routed::apply(conn, actor, issue_id, t, text, satisfied).await?
+    } else {
+        one_statement(conn, actor, issue_id, t, text, satisfied).await?
+    };
     match moved {
         None => Err(AppError::NotFound),
         Some(Moved { changed: true, .. }) => Ok(()),
@@ -307,6 +309,35 @@ pub async fn apply(
             t.action()
         ))),
     }
+}
+
+async fn one_statement(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    issue_id: Uuid,
+    t: Transition,
+    text: Option<&str>,
+    satisfied: Option<bool>,
+) -> QueryResult<Option<Moved>> {
+    let allowed: Vec<&str> = t.from().iter().map(|s| s.as_str()).collect();
+    let detail = serde_json::json!({ "satisfied": satisfied });
+    diesel::sql_query(transition_sql(t))
+        .bind::<SqlUuid, _>(actor.tenant_id)
+        .bind::<SqlUuid, _>(issue_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_id)
+        .bind::<Nullable<SqlUuid>, _>(actor.scope.grid_id)
+        .bind::<Array<Text>, _>(allowed)
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<Text, _>(t.action())
+        .bind::<SqlUuid, _>(actor.user_id)
+        .bind::<Nullable<Text>, _>(text)
+        .bind::<SqlUuid, _>(Uuid::now_v7())
+        .bind::<Nullable<Text>, _>(actor.ip)
+        .bind::<Nullable<Jsonb>, _>(satisfied.map(|_| detail))
+        .bind::<Nullable<Bool>, _>(satisfied)
+        .get_result(conn)
+        .await
+        .optional()
 }
 
 /// The issues of the caller's tenant whose household is in scope and matches the filter's

@@ -12,8 +12,9 @@ Then, in order:
 2. the demo township (新埭镇) and a second township are on different workers, and each one's
    statistics (summary and breakdowns, read through the API) equal what a single plain
    PostgreSQL server answers for the same rows;
-3. the second township's shards move to the other worker (citus_move_shard_placement,
-   block_writes) while its leaders' phones keep recording visits: sent N, stored N, lost 0, duplicated 0;
+3. the second township's shards move to the other worker (citus_move_shard_placement, a
+   logical move: force_logical) while its leaders' phones keep recording visits, and back
+   (auto): sent N, stored N, lost 0, duplicated 0;
 4. the worker holding the demo township stops: its requests answer 503 within the database
    timeout (plus a margin), never 500, the other township keeps working; once the worker is
    back the same service process answers 200 again.
@@ -47,7 +48,9 @@ MARGIN_S = 0.5
 RECOVERY_LIMIT_S = 15.0
 # Room for the test suite: every database in use runs a Citus maintenance daemon (a background
 # worker) on every node, and each test's server and its coordinator keep connections open.
-NODE_SETTINGS = "-c shared_preload_libraries=citus -c max_worker_processes=64 -c max_connections=400"
+# Logical shard moves decode the source worker's WAL.
+NODE_SETTINGS = ("-c shared_preload_libraries=citus -c wal_level=logical -c max_worker_processes=64 "
+                 "-c max_connections=400")
 TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
                  "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
 # Copied to the plain server in this order (foreign keys).
@@ -199,18 +202,27 @@ def move_under_load(cluster: Cluster, svc: Service, town: Township, other_id: st
     for phone in phones:
         phone.start()
     time.sleep(1.0)
-    # block_writes: the shards' writes wait while the last rows are copied. A logical move
-    # (force_logical) never finishes here: PostgreSQL 15 refuses to apply logical replication
-    # into tables under row-level security (docs/scaling.md).
-    mode = "block_writes"
+    # A logical move: the shards are copied, then the writes made meanwhile replayed through
+    # a subscription on the target worker (which needs the migration's event trigger under
+    # row-level security, docs/scaling.md); writes wait only for the last of them.
+    mode = "force_logical"
+    stored = (f"SELECT count(*) FROM visits WHERE tenant_id = '{other_id}' "
+              "AND summary LIKE '演练走访 %'")
+    before = int(cluster.coordinator.query(stored))
     moved_in = cluster.move(other_id, target, mode)
+    during = int(cluster.coordinator.query(stored)) - before
+    sending = sum(p.is_alive() for p in phones)
     for phone in phones:
         phone.join()
     problems = []
     if moved_in is None or cluster.worker_of(other_id) is not target:
         problems.append("the township's shards did not move")
-    # Back again (idle), so that the two townships are on different workers for the outage.
-    cluster.move(other_id, source, mode)
+    if during == 0 or sending == 0:
+        problems.append(f"the phones were not writing through the move ({during} visits stored "
+                        f"during it, {sending} phones still sending at its end)")
+    # Back again (the default mode, auto, picks a logical move too: every table has a primary
+    # key), so that the two townships are on different workers for the outage.
+    back_in = cluster.move(other_id, source, "auto")
     sent = {vid: v for p in phones for vid, v in p.sent.items()}
     rows = cluster.coordinator.query(
         f"SELECT id, summary FROM visits WHERE tenant_id = '{other_id}' AND summary LIKE '演练走访 %'"
@@ -222,7 +234,9 @@ def move_under_load(cluster: Cluster, svc: Service, town: Township, other_id: st
     altered = [r for r in rows if r.split("|")[0] in sent and r.split("|")[1] != sent[r.split("|")[0]]["summary"]]
     errors = [e for p in phones for e in p.errors]
     log(f"shards moved to worker port {target.port} with {mode} in {moved_in or 0:.1f} s while phones "
-        f"recorded visits ({sum(p.retries for p in phones)} uploads retried)")
+        f"recorded visits ({during} stored during the move, {sending} of {len(phones)} phones still "
+        f"sending at its end, {sum(p.retries for p in phones)} uploads retried); back with auto in "
+        f"{back_in:.1f} s")
     print(f"sent {len(sent)}, stored {len(stored_ids)}, lost {len(lost)}, duplicated {duplicated}"
           + (f", unexpected {len(extra)}" if extra else "") + (f", altered {len(altered)}" if altered else ""),
           flush=True)

@@ -44,19 +44,6 @@ fn cluster() -> Option<&'static Cluster> {
         .as_ref()
 }
 
-/// Whether the suite runs on Citus.
-pub fn active() -> bool {
-    cluster().is_some()
-}
-
-/// Skips the calling test on Citus, saying why (the reasons are listed in docs/scaling.md).
-pub fn skip(reason: &str) -> bool {
-    if active() {
-        eprintln!("skipped on Citus: {reason}");
-    }
-    active()
-}
-
 /// The coordinator's URL to its maintenance database, when the suite runs on Citus.
 pub fn coordinator() -> Option<String> {
     cluster().map(|c| at(&c.coordinator, "postgres"))
@@ -153,13 +140,23 @@ pub async fn copy(template: &str, name: &str) {
 }
 
 /// Called once the coordinator has dropped a test's database: the workers' copies go too.
+/// A drop can fail: Citus's maintenance daemon in that database ends when told to only once
+/// its current call to a worker returns, and `DROP DATABASE` waits for it 5 s at most. So
+/// each node is asked again (the coordinator first, whose daemon calls the workers) until
+/// the database is gone, lest left-over daemons load the cluster for the tests after.
 pub async fn drop(name: &str) {
-    if let Some(cluster) = cluster() {
-        let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-        for worker in &cluster.workers {
-            if let Ok(mut conn) = AsyncPgConnection::establish(&at(worker, "postgres")).await {
-                let _ = diesel::sql_query(&sql).execute(&mut conn).await;
+    let Some(cluster) = cluster() else {
+        return;
+    };
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    for node in std::iter::once(&cluster.coordinator).chain(&cluster.workers) {
+        for _ in 0..5 {
+            if let Ok(mut conn) = AsyncPgConnection::establish(&at(node, "postgres")).await {
+                if diesel::sql_query(&sql).execute(&mut conn).await.is_ok() {
+                    break;
+                }
             }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         }
     }
 }

@@ -12,15 +12,18 @@ Then, in order:
 2. the demo township (新埭镇) and a second township are on different workers, and each one's
    statistics (summary and breakdowns, read through the API) equal what a single plain
    PostgreSQL server answers for the same rows;
-3. the second township's shards move to the other worker (citus_move_shard_placement,
-   block_writes) while its leaders' phones keep recording visits: sent N, stored N, lost 0, duplicated 0;
+3. the second township's shards move to the other worker (citus_move_shard_placement, a
+   logical move: force_logical) while its leaders' phones keep recording visits, and back
+   (auto): sent N, stored N, lost 0, duplicated 0;
 4. the worker holding the demo township stops: its requests answer 503 within the database
    timeout (plus a margin), never 500, the other township keeps working; once the worker is
    back the same service process answers 200 again.
 
-    scripts/drills/citus.py [--binary target/debug/lianxin] [--weeks 2] [--visits 600]
+5. with `--tests`: the API test suite (`cargo test --test api`) on the same cluster, every test
+   on a database of its own distributed over both workers (tests/api/citus.rs).
 
-The API test suite runs against the same kind of cluster with `--tests` (docs/operations.md).
+    scripts/drills/citus.py [--binary target/debug/lianxin] [--weeks 2] [--visits 600]
+                            [--tests [FILTER]] [--test-threads 6] [--suite-only]
 """
 
 from __future__ import annotations
@@ -36,14 +39,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from crash import Phone  # noqa: E402
-from drillkit import (Postgres, Service, Township, common_args, expect, find_binary, log,  # noqa: E402
-                      login, pg_bin, request, workdir)
+from drillkit import (REPO, Postgres, Service, Township, common_args, expect, find_binary,  # noqa: E402
+                      log, login, pg_bin, request, workdir)
 
 DB = "lianxin"
 DB_TIMEOUT_MS = 2000
 MARGIN_S = 0.5
 RECOVERY_LIMIT_S = 15.0
-NODE_SETTINGS = "-c shared_preload_libraries=citus"
+# Room for the test suite: every database in use runs a Citus maintenance daemon (a background
+# worker) on every node, and each test's server and its coordinator keep connections open.
+# Logical shard moves decode the source worker's WAL.
+NODE_SETTINGS = ("-c shared_preload_libraries=citus -c wal_level=logical -c max_worker_processes=64 "
+                 "-c max_connections=400")
 TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
                  "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
 # Copied to the plain server in this order (foreign keys).
@@ -195,18 +202,27 @@ def move_under_load(cluster: Cluster, svc: Service, town: Township, other_id: st
     for phone in phones:
         phone.start()
     time.sleep(1.0)
-    # block_writes: the shards' writes wait while the last rows are copied. A logical move
-    # (force_logical) never finishes here: PostgreSQL 15 refuses to apply logical replication
-    # into tables under row-level security (docs/scaling.md).
-    mode = "block_writes"
+    # A logical move: the shards are copied, then the writes made meanwhile replayed through
+    # a subscription on the target worker (which needs the migration's event trigger under
+    # row-level security, docs/scaling.md); writes wait only for the last of them.
+    mode = "force_logical"
+    stored = (f"SELECT count(*) FROM visits WHERE tenant_id = '{other_id}' "
+              "AND summary LIKE '演练走访 %'")
+    before = int(cluster.coordinator.query(stored))
     moved_in = cluster.move(other_id, target, mode)
+    during = int(cluster.coordinator.query(stored)) - before
+    sending = sum(p.is_alive() for p in phones)
     for phone in phones:
         phone.join()
     problems = []
     if moved_in is None or cluster.worker_of(other_id) is not target:
         problems.append("the township's shards did not move")
-    # Back again (idle), so that the two townships are on different workers for the outage.
-    cluster.move(other_id, source, mode)
+    if during == 0 or sending == 0:
+        problems.append(f"the phones were not writing through the move ({during} visits stored "
+                        f"during it, {sending} phones still sending at its end)")
+    # Back again (the default mode, auto, picks a logical move too: every table has a primary
+    # key), so that the two townships are on different workers for the outage.
+    back_in = cluster.move(other_id, source, "auto")
     sent = {vid: v for p in phones for vid, v in p.sent.items()}
     rows = cluster.coordinator.query(
         f"SELECT id, summary FROM visits WHERE tenant_id = '{other_id}' AND summary LIKE '演练走访 %'"
@@ -218,7 +234,9 @@ def move_under_load(cluster: Cluster, svc: Service, town: Township, other_id: st
     altered = [r for r in rows if r.split("|")[0] in sent and r.split("|")[1] != sent[r.split("|")[0]]["summary"]]
     errors = [e for p in phones for e in p.errors]
     log(f"shards moved to worker port {target.port} with {mode} in {moved_in or 0:.1f} s while phones "
-        f"recorded visits ({sum(p.retries for p in phones)} uploads retried)")
+        f"recorded visits ({during} stored during the move, {sending} of {len(phones)} phones still "
+        f"sending at its end, {sum(p.retries for p in phones)} uploads retried); back with auto in "
+        f"{back_in:.1f} s")
     print(f"sent {len(sent)}, stored {len(stored_ids)}, lost {len(lost)}, duplicated {duplicated}"
           + (f", unexpected {len(extra)}" if extra else "") + (f", altered {len(altered)}" if altered else ""),
           flush=True)
@@ -286,12 +304,85 @@ def worker_outage(cluster: Cluster, svc: Service, demo: str, demo_token: str, ot
     return problems
 
 
+def api_suite(cluster: Cluster, name_filter: str, threads: int) -> list[str]:
+    """`cargo test --test api` with every test's database on this cluster (tests/api/citus.rs)."""
+    nodes = ";".join(f"{node.server_url}/postgres" for node in cluster.nodes)
+    env = {k: v for k, v in os.environ.items() if k not in ("TEST_DATABASE_URL", "DATABASE_URL")}
+    env["LIANXIN_TEST_CITUS"] = nodes
+    command = ["cargo", "test", "--test", "api", "--", "--test-threads", str(threads)]
+    if name_filter:
+        command.append(name_filter)
+    # The suite's databases are thrown away: without fsync, every test's CREATE and DROP
+    # DATABASE on each node (a checkpoint each) stops waiting for the disk.
+    for node in cluster.nodes:
+        node.query("ALTER SYSTEM SET fsync = off")
+        node.query("SELECT pg_reload_conf()")
+    log(f"API test suite on the cluster: {' '.join(command)}")
+    began = time.monotonic()
+    proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    results, failed = [], []
+    assert proc.stdout
+    for line in proc.stdout:
+        print(line, end="", flush=True)
+        if line.startswith("test result:"):
+            results.append(line.strip())
+        if line.startswith("test ") and line.rstrip().endswith("FAILED"):
+            failed.append(line.split()[1])
+    code = proc.wait()
+    log(f"API test suite on Citus: {results[-1] if results else 'no result'} "
+        f"in {time.monotonic() - began:.0f} s ({threads} test threads)")
+    problems = [f"API test failed on Citus: {name}" for name in failed]
+    if code != 0 and not failed:
+        problems.append(f"cargo test exited with {code}")
+    return problems
+
+
+def drill(cluster: Cluster, svc: Service, binary: str, work: Path, args) -> list[str]:
+    """Steps 1-4 of the docstring on the cluster's database `lianxin`."""
+    problems: list[str] = []
+    svc.cli("migrate")
+    log("migrated")
+    seeded = time.monotonic()
+    print(svc.cli("demo", "--weeks", str(args.weeks)).splitlines()[0], flush=True)
+    log(f"demo township seeded through the coordinator in {time.monotonic() - seeded:.1f} s")
+    svc.start()
+    town = Township(svc, code="drill", micro_grids=4, households_per_micro_grid=10)
+    ids = dict(line.split("|") for line in cluster.coordinator.query(
+        "SELECT code, id FROM tenants").splitlines())
+    demo_id, other_id = ids["xindai"], ids["drill"]
+    if cluster.worker_of(demo_id) is cluster.worker_of(other_id):
+        other_worker = next(w for w in cluster.workers if w is not cluster.worker_of(demo_id))
+        cluster.move(other_id, other_worker, "block_writes")
+    log(f"demo township on worker port {cluster.worker_of(demo_id).port}, second township on "
+        f"{cluster.worker_of(other_id).port}")
+    problems += check_placement(cluster, demo_id, other_id)
+    # A few visits and an issue in the second township, so its figures are not all zero.
+    leader = town.leaders[0]
+    for household in leader["households"][:5]:
+        expect(201, request("POST", svc.base + "/api/v1/visits", leader["token"], {
+            "household_id": household, "visited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)),
+            "method": "door", "summary": "走访"}), "record a visit")
+    supervisor = login(svc.base, "xindai", "admin")
+    problems += compare_statistics(cluster, svc, binary, work, {"新埭镇 (demo)": supervisor,
+                                                                "second township": town.admin})
+    problems += move_under_load(cluster, svc, town, other_id, args)
+    problems += phone_sync(svc, town)
+    problems += worker_outage(cluster, svc, demo_id, supervisor, other_id, town.admin)
+    return problems
+
+
 def main() -> int:
     parser = common_args(__doc__)
     parser.add_argument("--weeks", type=int, default=2, help="weeks of demo history")
     parser.add_argument("--visits", type=int, default=600, help="visits recorded during the move")
+    parser.add_argument("--tests", nargs="?", const="", metavar="FILTER",
+                        help="then run the API test suite on the cluster (only tests whose name has FILTER)")
+    parser.add_argument("--test-threads", type=int, default=6, help="tests run at once (--tests)")
+    parser.add_argument("--suite-only", action="store_true", help="with --tests: skip steps 1-4")
     args = parser.parse_args()
-    binary = find_binary(args.binary)
+    suite_only = args.suite_only and args.tests is not None
+    binary = args.binary or "" if suite_only else find_binary(args.binary)
     work = workdir("citus", args.keep)
     began = time.monotonic()
     cluster = Cluster(work)
@@ -302,34 +393,10 @@ def main() -> int:
     try:
         log(f"cluster up: coordinator {cluster.coordinator.port}, workers "
             f"{', '.join(str(w.port) for w in cluster.workers)}")
-        svc.cli("migrate")
-        log("migrated")
-        seeded = time.monotonic()
-        print(svc.cli("demo", "--weeks", str(args.weeks)).splitlines()[0], flush=True)
-        log(f"demo township seeded through the coordinator in {time.monotonic() - seeded:.1f} s")
-        svc.start()
-        town = Township(svc, code="drill", micro_grids=4, households_per_micro_grid=10)
-        ids = dict(line.split("|") for line in cluster.coordinator.query(
-            "SELECT code, id FROM tenants").splitlines())
-        demo_id, other_id = ids["xindai"], ids["drill"]
-        if cluster.worker_of(demo_id) is cluster.worker_of(other_id):
-            other_worker = next(w for w in cluster.workers if w is not cluster.worker_of(demo_id))
-            cluster.move(other_id, other_worker, "block_writes")
-        log(f"demo township on worker port {cluster.worker_of(demo_id).port}, second township on "
-            f"{cluster.worker_of(other_id).port}")
-        problems += check_placement(cluster, demo_id, other_id)
-        # A few visits and an issue in the second township, so its figures are not all zero.
-        leader = town.leaders[0]
-        for household in leader["households"][:5]:
-            expect(201, request("POST", svc.base + "/api/v1/visits", leader["token"], {
-                "household_id": household, "visited_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600)),
-                "method": "door", "summary": "走访"}), "record a visit")
-        supervisor = login(svc.base, "xindai", "admin")
-        problems += compare_statistics(cluster, svc, binary, work, {"新埭镇 (demo)": supervisor,
-                                                                    "second township": town.admin})
-        problems += move_under_load(cluster, svc, town, other_id, args)
-        problems += phone_sync(svc, town)
-        problems += worker_outage(cluster, svc, demo_id, supervisor, other_id, town.admin)
+        if not suite_only:
+            problems += drill(cluster, svc, binary, work, args)
+        if args.tests is not None:
+            problems += api_suite(cluster, args.tests, args.test_threads)
     finally:
         svc.stop()
         cluster.close()

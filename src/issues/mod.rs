@@ -4,6 +4,7 @@
 
 pub mod queries;
 pub mod raise;
+mod routed;
 pub mod show;
 pub mod transitions;
 pub mod types;

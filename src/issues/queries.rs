@@ -1,6 +1,7 @@
 //! The issues' SQL. Raising and every transition are one statement each: the change, its
 //! event and its audit record commit together or not at all, and a transition is decided
-//! on the row as locked, so two racing transitions cannot both win.
+//! on the row as locked, so two racing transitions cannot both win. On Citus the same steps
+//! are separate statements in the request's transaction (`issues::routed`).
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -74,13 +75,13 @@ SELECT EXISTS (SELECT 1 FROM household) AS household_found,
 );
 
 #[derive(QueryableByName)]
-struct Raised {
+pub(super) struct Raised {
     #[diesel(sql_type = Bool)]
-    household_found: bool,
+    pub household_found: bool,
     #[diesel(sql_type = Bool)]
-    visit_ok: bool,
+    pub visit_ok: bool,
     #[diesel(sql_type = Bool)]
-    created: bool,
+    pub created: bool,
 }
 
 /// How `raise` ended.
@@ -98,6 +99,10 @@ pub async fn raise(
     actor: &Actor<'_>,
     new: &NewIssue,
 ) -> AppResult<Raise> {
+    if crate::db::on_citus() {
+        let raised = crate::issues::routed::raise(conn, actor, new).await?;
+        return answer(conn, actor, new, raised).await;
+    }
     let raised: Raised = diesel::sql_query(RAISE)
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(new.household_id)
@@ -114,6 +119,16 @@ pub async fn raise(
         .bind::<Text, _>(AuditAction::IssueRaise)
         .get_result(conn)
         .await?;
+    answer(conn, actor, new, raised).await
+}
+
+/// What `raise` answers once the statement (or Citus's steps) ran.
+async fn answer(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    new: &NewIssue,
+    raised: Raised,
+) -> AppResult<Raise> {
     match raised {
         Raised { created: true, .. } => Ok(Raise::Created),
         Raised {
@@ -274,12 +289,13 @@ SELECT c.status, EXISTS (SELECT 1 FROM changed) AS changed FROM current c
     )
 }
 
+/// The issue's state as locked, and whether the transition applied.
 #[derive(QueryableByName)]
-struct Moved {
+pub(super) struct Moved {
     #[diesel(sql_type = Text)]
-    status: IssueStatus,
+    pub status: IssueStatus,
     #[diesel(sql_type = Bool)]
-    changed: bool,
+    pub changed: bool,
 }
 
 /// Applies `t`: 404 when the issue is not in scope, 409 when its state does not allow it.
@@ -291,9 +307,39 @@ pub async fn apply(
     text: Option<&str>,
     satisfied: Option<bool>,
 ) -> AppResult<()> {
+    let moved: Option<Moved> = if crate::db::on_citus() {
+        crate::issues::routed::apply(conn, actor, issue_id, t, text, satisfied).await?
+    } else {
+        one_statement(conn, actor, issue_id, t, text, satisfied).await?
+    };
+    match moved {
+        None => Err(AppError::NotFound),
+        Some(Moved { changed: true, .. }) => Ok(()),
+        Some(Moved { status, .. })
+            if t == Transition::Feedback && status == IssueStatus::Resolved =>
+        {
+            Err(AppError::conflict(
+                "feedback was given already on this resolution",
+            ))
+        }
+        Some(Moved { status, .. }) => Err(AppError::conflict(format!(
+            "an issue that is {status} cannot {}",
+            t.action()
+        ))),
+    }
+}
+
+async fn one_statement(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    issue_id: Uuid,
+    t: Transition,
+    text: Option<&str>,
+    satisfied: Option<bool>,
+) -> QueryResult<Option<Moved>> {
     let allowed: Vec<&str> = t.from().iter().map(|s| s.as_str()).collect();
     let detail = serde_json::json!({ "satisfied": satisfied });
-    let moved: Option<Moved> = diesel::sql_query(transition_sql(t))
+    diesel::sql_query(transition_sql(t))
         .bind::<SqlUuid, _>(actor.tenant_id)
         .bind::<SqlUuid, _>(issue_id)
         .bind::<Nullable<SqlUuid>, _>(actor.scope.leader_key())
@@ -310,22 +356,7 @@ pub async fn apply(
         .bind::<Text, _>(t.audit_action())
         .get_result(conn)
         .await
-        .optional()?;
-    match moved {
-        None => Err(AppError::NotFound),
-        Some(Moved { changed: true, .. }) => Ok(()),
-        Some(Moved { status, .. })
-            if t == Transition::Feedback && status == IssueStatus::Resolved =>
-        {
-            Err(AppError::conflict(
-                "feedback was given already on this resolution",
-            ))
-        }
-        Some(Moved { status, .. }) => Err(AppError::conflict(format!(
-            "an issue that is {status} cannot {}",
-            t.action()
-        ))),
-    }
+        .optional()
 }
 
 /// The issues of the caller's tenant whose household is in scope and matches the filter's

@@ -306,12 +306,14 @@ async fn refresh_rotates_and_a_replayed_token_ends_the_whole_session() {
             &app,
             match action {
                 "auth.login" => {
-                    "SELECT count(*) AS n FROM audit_log a JOIN users u ON u.id = a.entity_id \
+                    "SELECT count(*) AS n FROM audit_log a \
+                     JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.entity_id \
                      WHERE a.action = 'auth.login' AND u.username = 'leader1' \
                      AND a.actor_id = u.id AND a.ip = '127.0.0.1'"
                 }
                 _ => {
-                    "SELECT count(*) AS n FROM audit_log a JOIN users u ON u.id = a.entity_id \
+                    "SELECT count(*) AS n FROM audit_log a \
+                     JOIN users u ON u.tenant_id = a.tenant_id AND u.id = a.entity_id \
                      WHERE a.action = 'auth.refresh_reuse' AND u.username = 'leader1' \
                      AND a.actor_id IS NULL AND a.ip = '127.0.0.1'"
                 }
@@ -326,12 +328,14 @@ fn refresh_token_of(answer: &Value) -> String {
     answer["refresh_token"].as_str().unwrap().to_owned()
 }
 
-/// Moves every spending of the database's refresh tokens `seconds` into the past.
+/// Moves every spending of the database's refresh tokens `seconds` into the past (in UTC:
+/// Citus refuses the time-zone-dependent `timestamptz - interval` on a column in an UPDATE).
 async fn age_spent_tokens(app: &TestApp, seconds: i32) {
     use diesel_async::RunQueryDsl;
     let mut conn = app.db().await;
     diesel::sql_query(format!(
-        "UPDATE refresh_tokens SET spent_at = spent_at - interval '{seconds} seconds' \
+        "UPDATE refresh_tokens \
+         SET spent_at = (spent_at AT TIME ZONE 'UTC' - interval '{seconds} seconds') AT TIME ZONE 'UTC' \
          WHERE spent_at IS NOT NULL"
     ))
     .execute(&mut conn)

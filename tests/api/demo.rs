@@ -1,5 +1,7 @@
 //! The demo township: the article's shape, records that agree with each other, and the same
 //! township on every run. Checked in the database (the demo is written there directly).
+//! Joins and correlated subqueries name `tenant_id` as well as the id: on Citus
+//! (`crate::citus`) that keeps them on one township's shards.
 
 use std::time::Duration;
 
@@ -47,7 +49,8 @@ async fn the_full_township_has_the_shape_of_the_article() {
     let grids = db
         .query(
             "SELECT g.kind, count(DISTINCT g.id), count(m.id) FROM grids g \
-             JOIN micro_grids m ON m.grid_id = g.id GROUP BY g.kind ORDER BY g.kind",
+             JOIN micro_grids m ON m.tenant_id = g.tenant_id AND m.grid_id = g.id \
+             GROUP BY g.kind ORDER BY g.kind",
             &[],
         )
         .await
@@ -72,7 +75,7 @@ async fn the_full_township_has_the_shape_of_the_article() {
     assert_eq!(count(&db, leaderless).await, 0);
     // Every micro-grid's leader is recorded in the assignment history, as 定亲 would.
     let unrecorded = "SELECT count(*) FROM micro_grids m WHERE NOT EXISTS (SELECT 1 FROM \
-                      leader_assignments a WHERE a.micro_grid_id = m.id \
+                      leader_assignments a WHERE a.tenant_id = m.tenant_id AND a.micro_grid_id = m.id \
                       AND a.user_id = m.leader_id AND a.to_at IS NULL)";
     assert_eq!(count(&db, unrecorded).await, 0);
     let groups = "SELECT count(*) FROM micro_grids WHERE group_name IS NOT NULL";
@@ -137,12 +140,12 @@ async fn the_full_township_has_the_shape_of_the_article() {
     }
     assert_eq!(total, seeded.households as i64);
     let empty = "SELECT count(*) FROM micro_grids m WHERE NOT EXISTS \
-                 (SELECT 1 FROM households h WHERE h.micro_grid_id = m.id)";
+                 (SELECT 1 FROM households h WHERE h.tenant_id = m.tenant_id AND h.micro_grid_id = m.id)";
     assert_eq!(count(&db, empty).await, 0);
     // Families in village and community micro-grids, enterprises in the parks.
-    let misplaced =
-        "SELECT count(*) FROM households h JOIN micro_grids m ON m.id = h.micro_grid_id \
-                     JOIN grids g ON g.id = m.grid_id \
+    let misplaced = "SELECT count(*) FROM households h \
+                     JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
+                     JOIN grids g ON g.tenant_id = m.tenant_id AND g.id = m.grid_id \
                      WHERE (g.kind = 'enterprise') <> (h.kind = 'enterprise')";
     assert_eq!(count(&db, misplaced).await, 0);
 
@@ -248,28 +251,33 @@ async fn the_history_agrees_with_the_households() {
     let checks = [
         // last_visited_at is the newest visit.
         "SELECT count(*) FROM households h WHERE last_visited_at IS DISTINCT FROM \
-         (SELECT max(visited_at) FROM visits v WHERE v.household_id = h.id)",
+         (SELECT max(visited_at) FROM visits v WHERE v.tenant_id = h.tenant_id AND v.household_id = h.id)",
         // The first visit is the acquaintance visit, the only one, and sets acquainted_at.
         "SELECT count(*) FROM households h WHERE acquainted_at IS DISTINCT FROM \
-         (SELECT min(visited_at) FROM visits v WHERE v.household_id = h.id)",
+         (SELECT min(visited_at) FROM visits v WHERE v.tenant_id = h.tenant_id AND v.household_id = h.id)",
         "SELECT count(*) FROM (SELECT household_id FROM visits WHERE acquainted \
          GROUP BY 1 HAVING count(*) > 1) x",
-        "SELECT count(*) FROM visits v JOIN households h ON h.id = v.household_id \
+        "SELECT count(*) FROM visits v \
+         JOIN households h ON h.tenant_id = v.tenant_id AND h.id = v.household_id \
          WHERE v.acquainted <> (v.visited_at = h.acquainted_at)",
         // in_group exactly when a visit says the household joined, once, and only where
         // the micro-grid has a group.
         "SELECT count(*) FROM households h WHERE in_group <> EXISTS \
-         (SELECT 1 FROM visits v WHERE v.household_id = h.id AND v.joined_group)",
+         (SELECT 1 FROM visits v WHERE v.tenant_id = h.tenant_id AND v.household_id = h.id \
+         AND v.joined_group)",
         "SELECT count(*) FROM (SELECT household_id FROM visits WHERE joined_group \
          GROUP BY 1 HAVING count(*) > 1) x",
-        "SELECT count(*) FROM households h JOIN micro_grids m ON m.id = h.micro_grid_id \
+        "SELECT count(*) FROM households h \
+         JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
          WHERE h.in_group AND m.group_name IS NULL",
         // Visits are by the micro-grid's leader, in the household's micro-grid, in the past.
-        "SELECT count(*) FROM visits v JOIN households h ON h.id = v.household_id \
-         JOIN micro_grids m ON m.id = h.micro_grid_id \
+        "SELECT count(*) FROM visits v \
+         JOIN households h ON h.tenant_id = v.tenant_id AND h.id = v.household_id \
+         JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
          WHERE v.micro_grid_id <> m.id OR v.leader_id <> m.leader_id OR v.visited_at > now()",
         // Nobody is visited before they are on the roster (some households were added lately).
-        "SELECT count(*) FROM visits v JOIN households h ON h.id = v.household_id \
+        "SELECT count(*) FROM visits v \
+         JOIN households h ON h.tenant_id = v.tenant_id AND h.id = v.household_id \
          WHERE v.visited_at < h.created_at",
         // Visit ids are UUID v7 of the visit's time.
         "SELECT count(*) FROM visits WHERE substr(id::text, 15, 1) <> '7' OR \
@@ -284,7 +292,8 @@ async fn the_history_agrees_with_the_households() {
     let acquainted = |late: bool| {
         format!(
             "SELECT (100 * count(acquainted_at) / count(*))::bigint FROM households h \
-             JOIN micro_grids m ON m.id = h.micro_grid_id JOIN grids g ON g.id = m.grid_id \
+             JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
+             JOIN grids g ON g.tenant_id = m.tenant_id AND g.id = m.grid_id \
              WHERE (g.name = '鱼圻塘村') = {late}"
         )
     };
@@ -314,20 +323,25 @@ async fn issues_agree_with_their_events() {
 
     let checks = [
         // Raised on a visit to the household, by the visit's leader, at the visit.
-        "SELECT count(*) FROM issues i JOIN visits v ON v.id = i.visit_id WHERE \
+        "SELECT count(*) FROM issues i \
+         JOIN visits v ON v.tenant_id = i.tenant_id AND v.id = i.visit_id WHERE \
          v.household_id <> i.household_id OR v.micro_grid_id <> i.micro_grid_id \
          OR v.leader_id <> i.raised_by OR v.visited_at <> i.raised_at",
         // One raise event, first, at raised_at.
         "SELECT count(*) FROM issues i WHERE (SELECT count(*) FROM issue_events e \
-         WHERE e.issue_id = i.id AND e.action = 'raise' AND e.at = i.raised_at \
+         WHERE e.tenant_id = i.tenant_id AND e.issue_id = i.id AND e.action = 'raise' \
+         AND e.at = i.raised_at \
          AND e.from_status IS NULL AND e.to_status = 'open') <> 1",
-        "SELECT count(*) FROM issue_events e JOIN issues i ON i.id = e.issue_id \
+        "SELECT count(*) FROM issue_events e \
+         JOIN issues i ON i.tenant_id = e.tenant_id AND i.id = e.issue_id \
          WHERE e.at < i.raised_at OR e.at > now()",
         // The status is where the last event left it.
-        "SELECT count(*) FROM issues i WHERE status <> (SELECT to_status FROM issue_events e \
-         WHERE e.issue_id = i.id ORDER BY at DESC, action = 'feedback' DESC LIMIT 1)",
+        "SELECT count(*) FROM issues i JOIN (SELECT DISTINCT ON (tenant_id, issue_id) tenant_id, \
+         issue_id, to_status FROM issue_events \
+         ORDER BY tenant_id, issue_id, at DESC, action = 'feedback' DESC) e \
+         ON e.tenant_id = i.tenant_id AND e.issue_id = i.id WHERE i.status <> e.to_status",
         // Each event starts where the previous one ended.
-        "SELECT count(*) FROM (SELECT from_status, lag(to_status) OVER (PARTITION BY issue_id \
+        "SELECT count(*) FROM (SELECT from_status, lag(to_status) OVER (PARTITION BY tenant_id, issue_id \
          ORDER BY at) AS before FROM issue_events) e WHERE from_status IS DISTINCT FROM before",
         // Only legal transitions.
         "SELECT count(*) FROM issue_events WHERE (action, coalesce(from_status, ''), to_status) \
@@ -338,10 +352,11 @@ async fn issues_agree_with_their_events() {
         "SELECT count(*) FROM issues i WHERE (status = 'resolved') <> (resolved_at IS NOT NULL) \
          OR (status = 'resolved') <> (resolution IS NOT NULL) OR resolved_at IS DISTINCT FROM \
          (SELECT CASE WHEN i.status = 'resolved' THEN max(at) END FROM issue_events e \
-          WHERE e.issue_id = i.id AND e.action = 'resolve')",
+          WHERE e.tenant_id = i.tenant_id AND e.issue_id = i.id AND e.action = 'resolve')",
         // Feedback once, on a resolved issue, recorded on the row.
         "SELECT count(*) FROM issues i WHERE (satisfied IS NOT NULL) <> EXISTS \
-         (SELECT 1 FROM issue_events e WHERE e.issue_id = i.id AND e.action = 'feedback' \
+         (SELECT 1 FROM issue_events e WHERE e.tenant_id = i.tenant_id AND e.issue_id = i.id \
+          AND e.action = 'feedback' \
           AND e.at = i.feedback_at) OR (satisfied IS NOT NULL AND status <> 'resolved')",
         "SELECT count(*) FROM (SELECT issue_id FROM issue_events WHERE action = 'feedback' \
          GROUP BY 1 HAVING count(*) > 1) x",

@@ -6,6 +6,7 @@
 //! database there; the harness creates its own databases beside it — else a throwaway
 //! cluster that the harness starts from the installed binaries in the temporary folder
 //! (`/tmp/lianxin-test-postgres-$USER`) and leaves running for the next run.
+//! `LIANXIN_TEST_CITUS` runs the tests on a Citus cluster instead (the `citus` module).
 
 use std::time::Duration;
 
@@ -29,9 +30,9 @@ static TEMPLATE: OnceCell<String> = OnceCell::const_new();
 async fn admin_url() -> &'static str {
     ADMIN_URL
         .get_or_init(|| async {
-            let configured = std::env::var("TEST_DATABASE_URL")
-                .or_else(|_| std::env::var("DATABASE_URL"))
-                .ok()
+            let configured = crate::citus::coordinator()
+                .or_else(|| std::env::var("TEST_DATABASE_URL").ok())
+                .or_else(|| std::env::var("DATABASE_URL").ok())
                 .filter(|u| !u.is_empty());
             match configured {
                 Some(url) => with_database(&url, "postgres"),
@@ -110,9 +111,11 @@ async fn template() -> &'static str {
                     .execute(&mut conn)
                     .await
                     .unwrap();
+                crate::citus::join_workers(&building).await;
                 lianxin::db::migrate::run(&with_database(admin, &building))
                     .await
                     .expect("migrations apply");
+                crate::citus::seal(&building, &name).await;
                 diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
                     .execute(&mut conn)
                     .await
@@ -227,6 +230,7 @@ impl TestApp {
         .execute(&mut conn)
         .await
         .expect("copy the template database");
+        crate::citus::copy(template, &db_name).await;
         let db_url = with_database(admin, &db_name);
         let mut pairs: Vec<(String, String)> = vec![
             ("DATABASE_URL".into(), db_url.clone()),
@@ -386,6 +390,7 @@ impl Drop for TestApp {
                         .await;
                     }
                 }
+                crate::citus::drop(&name).await;
             });
         })
         .join();

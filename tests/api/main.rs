@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+mod citus;
 mod fixtures;
 mod harness;
 mod parallel;

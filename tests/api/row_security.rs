@@ -1,9 +1,10 @@
 //! The second wall: row-level security. Even a query that forgets its tenant filter sees only
-//! the tenant its session is set to, and nothing at all when none is set.
+//! the tenant its transaction is set to, and nothing at all when none is set.
 
 use diesel::sql_types::{Bool, Text, Uuid as SqlUuid};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use lianxin::db::TenantConn;
 use uuid::Uuid;
 
 use crate::fixtures::Township;
@@ -57,16 +58,13 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
     conn.batch_execute(&statements).await.unwrap();
 }
 
-/// A connection as the service's role, its session set to `tenant`.
-async fn service_session(app: &TestApp, tenant: Option<Uuid>) -> AsyncPgConnection {
-    let mut conn = app.db().await;
-    conn.batch_execute("SET ROLE lianxin_app").await.unwrap();
-    diesel::sql_query("SELECT set_config('app.tenant_id', $1, false)")
-        .bind::<Text, _>(tenant.map(|t| t.to_string()).unwrap_or_default())
-        .execute(&mut conn)
+/// The service's own way in: one of its pooled connections (as `lianxin_app`) in a
+/// transaction set to `tenant` (`SET LOCAL`, which reaches Citus's workers too). Dropped
+/// without `commit`, it rolls back.
+async fn service_session(app: &TestApp, tenant: Option<Uuid>) -> TenantConn {
+    TenantConn::begin(app.pool.get().await.unwrap(), tenant)
         .await
-        .unwrap();
-    conn
+        .unwrap()
 }
 
 #[derive(QueryableByName)]
@@ -152,7 +150,7 @@ async fn a_query_without_tenant_filter_sees_only_the_sessions_tenant() {
     let mut conn = service_session(&app, Some(alpha.id)).await;
     for table in TENANT_TABLES {
         let rows: Vec<TenantRow> = diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
-            .load(&mut conn)
+            .load(&mut *conn)
             .await
             .unwrap();
         assert!(!rows.is_empty(), "{table}: alpha's own rows are visible");
@@ -165,7 +163,7 @@ async fn a_query_without_tenant_filter_sees_only_the_sessions_tenant() {
     let mut unset = service_session(&app, None).await;
     for table in TENANT_TABLES {
         let rows: Vec<TenantRow> = diesel::sql_query(format!("SELECT tenant_id FROM {table}"))
-            .load(&mut unset)
+            .load(&mut *unset)
             .await
             .unwrap();
         assert!(rows.is_empty(), "{table}: no tenant set, no rows");
@@ -178,19 +176,20 @@ async fn the_service_role_cannot_write_into_another_tenant_or_rewrite_the_audit_
     let alpha = Township::create(&app, "alpha").await;
     let beta = Township::create(&app, "beta").await;
     let mut conn = service_session(&app, Some(alpha.id)).await;
-
     let foreign = diesel::sql_query(
         "INSERT INTO grids (tenant_id, id, name, kind) VALUES ($1, $2, 'x', 'village')",
     )
     .bind::<SqlUuid, _>(beta.id)
     .bind::<SqlUuid, _>(Uuid::now_v7())
-    .execute(&mut conn)
+    .execute(&mut *conn)
     .await;
     assert!(foreign.is_err(), "a row for another tenant is refused");
 
+    // Each attempt in a transaction of its own: a refused statement ends the one it is in.
+    let mut conn = service_session(&app, Some(alpha.id)).await;
     let moved = diesel::sql_query("UPDATE households SET name = 'x' WHERE id = $1")
         .bind::<SqlUuid, _>(beta.h1)
-        .execute(&mut conn)
+        .execute(&mut *conn)
         .await
         .unwrap();
     assert_eq!(
@@ -205,10 +204,13 @@ async fn the_service_role_cannot_write_into_another_tenant_or_rewrite_the_audit_
     ))
     .await
     .unwrap();
+    conn.commit().await.unwrap();
+    let mut conn = service_session(&app, Some(alpha.id)).await;
     assert!(conn
         .batch_execute("UPDATE audit_log SET action = 'forged'")
         .await
         .is_err());
+    let mut conn = service_session(&app, Some(alpha.id)).await;
     assert!(conn.batch_execute("DELETE FROM audit_log").await.is_err());
 }
 

@@ -24,7 +24,9 @@ use crate::{http, openapi, service};
 /// Everything a request may need, shared by all workers. Each part is registered as its own
 /// application data, and a handler names the parts it uses (`web::Data<VisitWriter>`,
 /// `web::Data<LoginThrottle>`…): no handler reaches the whole state, and the modules that
-/// define the parts need not know this one (docs/architecture.md, "Layers").
+/// define the parts need not know this one (docs/architecture.md, "Layers"). The raw pool is
+/// for the platform paths (login, refresh, readiness); tenant data goes through `Caller::db`,
+/// which scopes the connection.
 pub struct AppState {
     pool: web::Data<DbPool>,
     settings: web::Data<Settings>,

@@ -251,7 +251,15 @@ def api_statement_script(path):
     household will do."""
     src = open(os.path.join(ROOT, "src", "visits", "queries.rs")).read()
     one = re.search(r'const RECORD_ONE: &str = concat!\(\s*r#"(.*?)"#', src, re.S).group(1)
-    rest = re.search(r'macro_rules! record_rest \{\s*\(\) => \{\s*r#"(.*?)"#', src, re.S).group(1)
+    # record_rest! is a concat! of raw strings and the scope rule (auth/scope.rs, scope_sql!).
+    body = re.search(r'macro_rules! record_rest \{\s*\(\) => \{\s*concat!\((.*?)\n\s*\)\n\s*\};',
+                     src, re.S).group(1)
+
+    def scope_sql(m, leader, grid):
+        return (f"({leader}::uuid IS NULL OR {m}.leader_id = {leader}::uuid) AND "
+                f"({grid}::uuid IS NULL OR {m}.grid_id = {grid}::uuid)")
+    parts = re.findall(r'r#"(.*?)"#|scope_sql!\("([^"]+)", "([^"]+)", "([^"]+)"\)', body, re.S)
+    rest = "".join(text or scope_sql(m, leader, grid) for text, m, leader, grid in parts)
     sql = one + rest
     v7 = ("(lpad(to_hex((extract(epoch FROM clock_timestamp()) * 1000)::bigint), 12, '0')"
           " || '7' || substr(md5(random()::text), 1, 19))::uuid")
@@ -261,6 +269,7 @@ def api_statement_script(path):
         "summary": "'bench visit'", "one_acquainted": "false", "one_joined_group": "false",
         "tenant": ":tenant::uuid", "recorder": ":admin::uuid", "leader_scope": "NULL::uuid",
         "grid_scope": "NULL::uuid", "ip": "'127.0.0.1'", "token_version": "0",
+        "action": "'visit.create'",
     }
     sql = re.sub(r"\$([a-z_]+)", lambda m: values[m.group(1)], sql)
     session = open(os.path.join(ROOT, "src", "auth", "caller.rs")).read()

@@ -87,10 +87,7 @@ pub async fn login(
     };
     attempt.succeeded();
     let mut conn = pool.get().await?;
-    let issuer = Issuer {
-        tokens: &tokens,
-        refresh_ttl: settings.refresh_ttl,
-    };
+    let issuer = Issuer::new(&tokens, &settings);
     Ok(web::Json(
         sessions::start(&mut conn, issuer, account, Some(&ip.to_string())).await?,
     ))

@@ -41,10 +41,7 @@ pub async fn refresh(
 ) -> AppResult<web::Json<TokenResponse>> {
     let ip = client_ip(&req, settings.trust_proxy).map(|ip| ip.to_string());
     let mut conn = pool.get().await?;
-    let issuer = Issuer {
-        tokens: &tokens,
-        refresh_ttl: settings.refresh_ttl,
-    };
+    let issuer = Issuer::new(&tokens, &settings);
     let pair = sessions::rotate(&mut conn, issuer, &body.refresh_token, ip.as_deref()).await?;
     Ok(web::Json(pair))
 }

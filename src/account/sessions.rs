@@ -22,12 +22,23 @@ use crate::users::User;
 
 use super::types::TokenResponse;
 use crate::auth::tokens::{new_refresh_token, refresh_token_hash, TokenKeys};
+use crate::config::Settings;
 
 /// What issuing a pair of tokens needs: the signing keys and a refresh token's lifetime.
 #[derive(Clone, Copy)]
 pub struct Issuer<'a> {
     pub tokens: &'a TokenKeys,
     pub refresh_ttl: std::time::Duration,
+}
+
+impl<'a> Issuer<'a> {
+    /// The keys, with the refresh tokens' lifetime from the settings.
+    pub fn new(tokens: &'a TokenKeys, settings: &Settings) -> Issuer<'a> {
+        Issuer {
+            tokens,
+            refresh_ttl: settings.refresh_ttl,
+        }
+    }
 }
 
 /// Someone who may hold a session: a township's staff member or a platform admin.

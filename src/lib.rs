@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod service;
 pub mod startup;
 pub mod stats;
+pub mod tags;
 pub mod tenants;
 pub mod users;
 pub mod visits;

@@ -56,6 +56,7 @@ const ALWAYS_COMPLETE: &[&str] = &[
     "IssueEvent",
     "IssueFigures",
     "AuditEntry",
+    "Tag",
 ];
 
 struct NullNotAbsent;
@@ -82,6 +83,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::users::Api::openapi(),
         crate::grids::Api::openapi(),
         crate::households::Api::openapi(),
+        crate::tags::Api::openapi(),
         crate::visits::Api::openapi(),
         crate::issues::Api::openapi(),
         crate::stats::Api::openapi(),

@@ -206,6 +206,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::users::routes(cfg);
     crate::grids::routes(cfg);
     crate::households::routes(cfg);
+    crate::tags::routes(cfg);
     crate::visits::routes(cfg);
     crate::issues::routes(cfg);
     crate::stats::routes(cfg);

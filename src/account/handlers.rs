@@ -28,6 +28,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         types::PasswordChange,
         types::Me,
         types::MyTenant,
+        types::TagInterval,
         crate::users::User
     ))
 )]

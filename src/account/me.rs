@@ -11,10 +11,11 @@ use crate::audit::AuditAction;
 use crate::db::schema::tenants;
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
 use crate::http::Json;
+use crate::tags;
 use crate::users::types::check_not_username;
 
 use super::sessions;
-use super::types::{Me, MyTenant, PasswordChange};
+use super::types::{Me, MyTenant, PasswordChange, TagInterval};
 use crate::auth::passwords;
 use crate::auth::throttle::LoginThrottle;
 use crate::auth::Caller;
@@ -38,8 +39,8 @@ pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
     let (account, _) =
         sessions::find_with_hash(&mut conn, caller.tenant_id, caller.user_id).await?;
     let tenant = match caller.tenant_id {
-        Some(tenant) => Some(
-            tenants::table
+        Some(tenant) => {
+            let (code, name, timezone, visit_interval_days) = tenants::table
                 .filter(tenants::id.eq(tenant))
                 .select((
                     tenants::code,
@@ -47,9 +48,24 @@ pub async fn me(caller: Caller) -> AppResult<web::Json<Me>> {
                     tenants::timezone,
                     tenants::visit_interval_days,
                 ))
-                .first::<MyTenant>(&mut conn)
-                .await?,
-        ),
+                .first::<(String, String, String, i32)>(&mut conn)
+                .await?;
+            let tag_intervals = tags::queries::intervals(&mut conn, tenant)
+                .await?
+                .into_iter()
+                .map(|(tag, visit_interval_days)| TagInterval {
+                    tag,
+                    visit_interval_days,
+                })
+                .collect();
+            Some(MyTenant {
+                code,
+                name,
+                timezone,
+                visit_interval_days,
+                tag_intervals,
+            })
+        }
         None => None,
     };
     Ok(web::Json(Me {

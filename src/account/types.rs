@@ -1,6 +1,5 @@
 //! Requests and responses of the login and session endpoints (api.md "Auth").
 
-use diesel::Queryable;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -52,7 +51,7 @@ pub struct Me {
 }
 
 /// The township's settings that a client works with offline.
-#[derive(Serialize, ToSchema, Queryable)]
+#[derive(Serialize, ToSchema)]
 pub struct MyTenant {
     #[schema(example = "xindai")]
     pub code: String,
@@ -63,6 +62,18 @@ pub struct MyTenant {
     pub timezone: String,
     /// A household not visited within this many days is due.
     #[schema(example = 7)]
+    pub visit_interval_days: i32,
+    /// Tags with their own interval (priority groups): a household carrying one is due
+    /// within the smallest of the township's interval and its tags'.
+    pub tag_intervals: Vec<TagInterval>,
+}
+
+/// A tag's own visit interval (`PUT /tags/{tag}`).
+#[derive(Serialize, ToSchema)]
+pub struct TagInterval {
+    #[schema(example = "独居老人")]
+    pub tag: String,
+    #[schema(example = 3)]
     pub visit_interval_days: i32,
 }
 

@@ -47,6 +47,7 @@ actions! {
     HouseholdUpdate => "household.update",
     HouseholdAssign => "household.assign",
     HouseholdImport => "household.import",
+    TagUpdate => "tag.update",
     VisitCreate => "visit.create",
     IssueRaise => "issue.raise",
     IssueEscalate => "issue.escalate",

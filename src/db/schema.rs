@@ -205,6 +205,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tag_intervals (tenant_id, tag) {
+        tenant_id -> Uuid,
+        tag -> Text,
+        visit_interval_days -> Int4,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     platform_admins,

@@ -58,11 +58,11 @@ pub async fn list(
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned),
-        due_before: None,
+        due: None,
     };
     let mut conn = caller.db().await?;
     if query.due == Some(true) {
-        filters.due_before = Some(queries::due_since(&mut conn, tenant, Utc::now()).await?);
+        filters.due = Some(queries::due_since(&mut conn, tenant, Utc::now()).await?);
     }
     let (rows, total) = queries::list(&mut conn, tenant, scope, &filters, page).await?;
     let items = rows

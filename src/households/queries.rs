@@ -1,9 +1,12 @@
 //! The household queries. Each filters by tenant first, then by the caller's scope through
 //! the micro-grids the household belongs to.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -14,6 +17,7 @@ use crate::domain::{start_of_day, stored_zone, HouseholdKind, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::issues::Issue;
+use crate::tags;
 use crate::visits::Visit;
 
 /// How many visits the dossier shows.
@@ -29,8 +33,17 @@ pub struct Filters {
     /// Whether `text` may also match phone numbers (only for callers who see them).
     pub text_in_phone: bool,
     pub tag: Option<String>,
-    /// Due list: last visited before this time, or never.
-    pub due_before: Option<DateTime<Utc>>,
+    /// Due list: never visited, or last visited before the household's own start.
+    pub due: Option<DueSince>,
+}
+
+/// Where the due list starts: for every household, and later for those carrying a tag with
+/// a shorter interval than the township's (the smallest interval applies).
+#[derive(Debug, Clone)]
+pub struct DueSince {
+    pub township: DateTime<Utc>,
+    /// Tags sharing one interval, and where that interval starts.
+    pub tags: Vec<(Vec<String>, DateTime<Utc>)>,
 }
 
 /// The fields a PATCH may change; `None` leaves a column, `Some(None)` clears it.
@@ -124,17 +137,27 @@ pub async fn list(
         if let Some(tag) = &filters.tag {
             query = query.filter(households::tags.contains(vec![tag.clone()]));
         }
-        if let Some(before) = filters.due_before {
-            query = query.filter(
+        if let Some(since) = &filters.due {
+            let mut due: Box<
+                dyn BoxableExpression<households::table, Pg, SqlType = Nullable<Bool>>,
+            > = Box::new(
                 households::last_visited_at
                     .is_null()
-                    .or(households::last_visited_at.lt(before)),
+                    .or(households::last_visited_at.lt(since.township)),
             );
+            for (tags, start) in &since.tags {
+                due = Box::new(
+                    due.or(households::tags
+                        .overlaps_with(tags.clone())
+                        .and(households::last_visited_at.lt(*start))),
+                );
+            }
+            query = query.filter(due);
         }
         query
     };
     let total = matching().count().get_result(conn).await?;
-    let ordered = if filters.due_before.is_some() {
+    let ordered = if filters.due.is_some() {
         // Never visited first, then the longest unvisited: the order of households_due.
         matching().order((
             households::last_visited_at.asc().nulls_first(),
@@ -153,14 +176,15 @@ pub async fn list(
 }
 
 /// Where the due list starts: a household is due unless visited since local midnight
-/// `visit_interval_days - 1` days ago. Counted in the township's days, not in hours since
-/// now, so a leader's list is the same all day: with a week's interval, a family visited last
-/// Monday is due all of this Monday, not only after the hour of last week's visit.
+/// `interval - 1` days ago, its interval the smallest of the township's and its tags'
+/// (`tag_intervals`). Counted in the township's days, not in hours since now, so a leader's
+/// list is the same all day: with a week's interval, a family visited last Monday is due all
+/// of this Monday, not only after the hour of last week's visit.
 pub async fn due_since(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
     now: DateTime<Utc>,
-) -> AppResult<DateTime<Utc>> {
+) -> AppResult<DueSince> {
     let (days, zone): (i32, String) = tenants::table
         .filter(tenants::id.eq(tenant))
         .select((tenants::visit_interval_days, tenants::timezone))
@@ -168,8 +192,26 @@ pub async fn due_since(
         .await?;
     let tz = stored_zone(&zone).map_err(AppError::internal)?;
     let today = now.with_timezone(&tz).date_naive();
-    let first_day = today - chrono::Duration::days(i64::from(days.max(1)) - 1);
-    Ok(start_of_day(tz, first_day))
+    let start = |days: i32| {
+        start_of_day(
+            tz,
+            today - chrono::Duration::days(i64::from(days.max(1)) - 1),
+        )
+    };
+    // Only a tag with a shorter interval than the township's moves a household's start.
+    let mut shorter: BTreeMap<i32, Vec<String>> = BTreeMap::new();
+    for (tag, interval) in tags::queries::intervals(conn, tenant).await? {
+        if interval < days {
+            shorter.entry(interval).or_default().push(tag);
+        }
+    }
+    Ok(DueSince {
+        township: start(days),
+        tags: shorter
+            .into_iter()
+            .map(|(interval, tags)| (tags, start(interval)))
+            .collect(),
+    })
 }
 
 /// A household's row as inserted: one shape for the API's single insert and the roster

@@ -11,7 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::db::schema::{household_moves, households};
-use crate::domain::{clean_text, mask_id_number, mask_phone, HouseholdKind, IdNumber, Name, Phone};
+use crate::domain::{
+    clean_text, mask_id_number, mask_phone, parse_tag, HouseholdKind, IdNumber, Name, Phone,
+};
 use crate::error::{FieldErrors, Problems};
 use crate::http::present;
 use crate::issues::Issue;
@@ -20,7 +22,6 @@ use crate::visits::Visit;
 pub const MAX_ADDRESS: usize = 200;
 pub const MAX_NOTE: usize = 2000;
 pub const MAX_TAGS: usize = 20;
-pub const MAX_TAG: usize = 20;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -343,14 +344,10 @@ pub fn check_members(value: Option<i64>) -> Result<Option<i32>, String> {
 pub fn check_tags(values: &[String]) -> Result<Vec<String>, String> {
     let mut seen = HashSet::new();
     let mut tags = Vec::new();
-    for tag in values.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
-        if tag.chars().count() > MAX_TAG || tag.chars().any(char::is_control) {
-            return Err(format!(
-                "each tag must be at most {MAX_TAG} characters without control characters"
-            ));
-        }
-        if seen.insert(tag.to_owned()) {
-            tags.push(tag.to_owned());
+    for value in values.iter().filter(|t| !t.trim().is_empty()) {
+        let tag = parse_tag(value)?;
+        if seen.insert(tag.clone()) {
+            tags.push(tag);
         }
     }
     if tags.len() > MAX_TAGS {

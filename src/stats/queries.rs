@@ -252,21 +252,24 @@ pub async fn dimension(
         .await?)
 }
 
+const MICRO_GRID_OF_HOUSEHOLD: &str =
+    "JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id";
+
 /// Households as of now per dimension key (for weeks: one row, key '').
 pub async fn households_by(
     conn: &AsyncPgConnection,
     p: Params<'_>,
     by: By,
 ) -> AppResult<Vec<Keyed>> {
-    let key = match by {
-        By::Grid => "m.grid_id::text",
-        By::MicroGrid => "h.micro_grid_id::text",
-        By::Leader => "m.leader_id::text",
-        By::Week => "''",
+    // Grids and leaders are the micro-grid's; weeks and micro-grids need no join.
+    let (key, join) = match by {
+        By::Grid => ("m.grid_id::text", MICRO_GRID_OF_HOUSEHOLD),
+        By::MicroGrid => ("h.micro_grid_id::text", ""),
+        By::Leader => ("m.leader_id::text", MICRO_GRID_OF_HOUSEHOLD),
+        By::Week => ("''", ""),
     };
     let sql = format!(
-        "SELECT {key} AS key, count(*) AS n, count(*) AS distinct_n \
-         FROM households h JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
+        "SELECT {key} AS key, count(*) AS n, count(*) AS distinct_n FROM households h {join} \
          WHERE h.tenant_id = $1 AND {} AND {key} IS NOT NULL GROUP BY 1",
         p.by_micro_grid("h")
     );

@@ -25,6 +25,7 @@ mod service;
 mod stats;
 mod stats_rollup;
 mod sync;
+mod tags;
 mod tenants;
 mod users;
 mod visits;

@@ -281,6 +281,15 @@ async fn every_write_leaves_its_audit_record() {
             vec![("household.update", "household", Id(t.h1))],
         ),
         write(
+            "a priority group given its own visit interval",
+            Method::PUT,
+            "/api/v1/tags/%E7%8B%AC%E5%B1%85%E8%80%81%E4%BA%BA",
+            admin,
+            Body::Json(json!({"visit_interval_days": 3})),
+            200,
+            vec![("tag.update", "tag", Entity::None)],
+        ),
+        write(
             "a household moved to another micro-grid",
             Method::POST,
             "/api/v1/households/assign",

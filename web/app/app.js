@@ -47,10 +47,14 @@ export function App({ api, session, onSignedOut }) {
   const [update, setUpdate] = useState(null);
   const [flash, setFlash] = useState('');
   const tenant = api.session?.tenant || session.tenant;
-  const zone = {
+  // One object while the township's settings stay the same, so the lists built from it are
+  // not counted again at every render.
+  const tagIntervals = JSON.stringify(tenant?.tag_intervals || []);
+  const zone = useMemo(() => ({
     timeZone: tenant?.timezone || 'Asia/Shanghai',
     intervalDays: tenant?.visit_interval_days || 7,
-  };
+    tagIntervals: Object.fromEntries(JSON.parse(tagIntervals).map((t) => [t.tag, t.visit_interval_days])),
+  }), [tenant?.timezone, tenant?.visit_interval_days, tagIntervals]);
 
   const reload = useCallback(async () => {
     const [h, q, last] = await Promise.all([store.households(), store.queue(), store.meta('lastSync')]);

@@ -1,6 +1,7 @@
 // Which households are due, counted as the server counts: in the township's days (its time
-// zone), a family visited today or on the (interval − 1) days before is not due. The phone's
-// own unsent visits count, so the list moves as the leader works offline.
+// zone), a family visited today or on the (interval − 1) days before is not due, its interval
+// the smallest of the township's and its tags' (priority groups: 独居老人 every 3 days, say).
+// The phone's own unsent visits count, so the list moves as the leader works offline.
 
 const dayFormats = new Map();
 
@@ -30,13 +31,14 @@ export function lastVisits(households, queuedVisits) {
 
 // Every household with `daysSince` (null: never visited) and `due`, due ones first: never
 // visited, then the longest unvisited; then by address.
-export function withDueState(households, queuedVisits, { timeZone, intervalDays }, now = new Date()) {
+export function withDueState(households, queuedVisits, { timeZone, intervalDays, tagIntervals = {} }, now = new Date()) {
   const last = lastVisits(households, queuedVisits);
   const today = dayNumber(now, timeZone);
   const rows = households.map((household) => {
     const lastVisit = last.get(household.id) || null;
     const daysSince = lastVisit ? today - dayNumber(new Date(lastVisit), timeZone) : null;
-    return { household, lastVisit, daysSince, due: daysSince === null || daysSince >= intervalDays };
+    const interval = intervalOf(household, intervalDays, tagIntervals);
+    return { household, lastVisit, daysSince, interval, due: daysSince === null || daysSince >= interval };
   });
   rows.sort((a, b) => {
     if (a.due !== b.due) return a.due ? -1 : 1;
@@ -46,6 +48,15 @@ export function withDueState(households, queuedVisits, { timeZone, intervalDays 
     return a.household.address.localeCompare(b.household.address, 'zh-CN');
   });
   return rows;
+}
+
+// A household's visit interval: the smallest of the township's and its tags' own.
+export function intervalOf(household, intervalDays, tagIntervals) {
+  let interval = intervalDays;
+  for (const tag of household.tags || []) {
+    if (tagIntervals[tag] && tagIntervals[tag] < interval) interval = tagIntervals[tag];
+  }
+  return interval;
 }
 
 // Name or address contains the words typed (each word, any order).

@@ -33,6 +33,28 @@ test('search filters the due list by name or address; 全部住户 lists every h
   assert.equal(await page.locator('.households li').count(), 12);
 });
 
+test('a priority group visited more often: 李桂兰, 独居老人 every 2 days, is due on the phone as on the server', async (t) => {
+  const world = await setup(t);
+  const { page } = world;
+  const admin = await world.api();
+  const household = await world.household('李桂兰'); // visited 2 days ago: not due in a week
+  await admin.call('PATCH', `/households/${household.id}`, { tags: ['独居老人'] });
+  await admin.call('PUT', `/tags/${encodeURIComponent('独居老人')}`, { visit_interval_days: 2 });
+  const [stored] = await world.query('SELECT visit_interval_days FROM tag_intervals WHERE tag = $1', ['独居老人']);
+  assert.equal(stored.visit_interval_days, 2);
+
+  await signIn(page, world.base);
+  const dueNames = await page.locator('.households .name').allTextContents();
+  assert.ok(dueNames.includes('李桂兰'), 'the tagged family is due');
+  assert.ok(!dueNames.includes('赵玉梅'), 'an untagged family visited 2 days ago is not');
+  const serverDue = (await admin.get('/households?due=true&per_page=200')).items.map((h) => h.name);
+  const mine = (await world.query(
+    "SELECT h.name FROM households h JOIN micro_grids m ON m.id = h.micro_grid_id WHERE m.name = '第一微网格'",
+  )).map((r) => r.name);
+  assert.deepEqual([...dueNames].sort(), serverDue.filter((n) => mine.includes(n)).sort(),
+    'the phone counts as the server does');
+});
+
 test('issue actions online: 上报, 办结, 满意度回访, 重新办理 change the stored issue', async (t) => {
   const world = await setup(t);
   const { page } = world;

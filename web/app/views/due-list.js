@@ -25,7 +25,7 @@ export function DueList({ households, queue, zone, all, go }) {
   );
   const rows = useMemo(
     () => withDueState(households || [], visits, zone).filter((r) => all || r.due),
-    [households, visits, zone.timeZone, zone.intervalDays, all],
+    [households, visits, zone.timeZone, zone.intervalDays, zone.tagIntervals, all],
   );
   const shown = query ? rows.filter((r) => matches(r.household, query)) : rows;
   // For the budget (bench/app_budgets.mjs): when the list first stands on the screen.

@@ -16,6 +16,7 @@ import { Staff } from './staff.js';
 import { Issues } from './issues.js';
 import { Import } from './import.js';
 import { Audit } from './audit.js';
+import { Tags } from './tags.js';
 import { Townships } from './townships.js';
 
 const api = createApi({ sessionKey: 'lianxin.console.session' });
@@ -28,12 +29,13 @@ const PAGES = {
   issues: Issues,
   import: Import,
   audit: Audit,
+  tags: Tags,
   townships: Townships,
 };
 
 // What each role may open, in the order of the navigation.
 const PAGES_OF = {
-  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit'],
+  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags'],
   supervisor: ['overview', 'grids', 'households', 'issues'],
   platform_admin: ['townships'],
 };

@@ -27,6 +27,7 @@ export const NAV = {
   issues: '诉求',
   import: '导入',
   audit: '审计',
+  tags: '重点人群',
   townships: '乡镇',
 };
 
@@ -268,6 +269,7 @@ export const AUDIT = {
     'household.update': '修改住户',
     'household.assign': '调整网格',
     'household.import': '导入住户',
+    'tag.update': '设置重点人群走访周期',
     'visit.create': '记录走访',
     'issue.raise': '提出诉求',
     'issue.escalate': '上报诉求',
@@ -279,6 +281,23 @@ export const AUDIT = {
     'auth.logout': '退出登录',
     'auth.refresh_reuse': '重复使用登录凭证',
   },
+};
+
+// 重点人群 (tenant admins): a tag's own visit interval
+export const TAGS = {
+  heading: '重点人群',
+  intro: (days) => `本乡镇每 ${days} 天走访一次。带有下列标签的住户可以更频繁地走访：填写走访周期后，网格长的待走访名单按住户各标签和本乡镇周期中最短的一个计算。留空则按本乡镇周期。`,
+  caption: '标签及走访周期',
+  cols: { tag: '标签', standard: '类别', interval: '走访周期（天）', save: '操作' },
+  standard: '标准重点人群',
+  free: '自定义标签',
+  intervalOf: (tag) => `${tag}的走访周期（天）`,
+  save: '保存',
+  saveOf: (tag) => `保存${tag}的走访周期`,
+  saved: (tag, days) => (days ? `已保存：${tag}每 ${days} 天走访一次。` : `已保存：${tag}按本乡镇周期走访。`),
+  addHeading: '为其他标签设置走访周期',
+  tag: '标签',
+  add: '设置',
 };
 
 // 乡镇

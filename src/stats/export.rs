@@ -90,6 +90,7 @@ fn by_zh(by: By) -> &'static str {
         By::MicroGrid => "按微网格",
         By::Leader => "按网格长",
         By::Week => "按周",
+        By::Tag => "按标签",
     }
 }
 

@@ -73,7 +73,9 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
     let conn: &AsyncPgConnection = conn;
     let early_names = async {
         match by {
-            By::Grid | By::MicroGrid => queries::dimension(conn, p, by, Vec::new()).await.map(Some),
+            By::Grid | By::MicroGrid | By::Tag => {
+                queries::dimension(conn, p, by, Vec::new()).await.map(Some)
+            }
             By::Leader | By::Week => Ok(None),
         }
     };

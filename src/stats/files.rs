@@ -29,6 +29,7 @@ pub fn headers(by: By, lang: Lang) -> [&'static str; 8] {
                 By::MicroGrid => ("微网格编号", "微网格"),
                 By::Leader => ("网格长编号", "网格长"),
                 By::Week => ("周次", "日期"),
+                By::Tag => ("标签", "标签"),
             };
             [
                 key,

@@ -27,6 +27,7 @@ use super::rollup;
 use super::scope::{Range, Scope, Week};
 use super::tally::{self, Calendar};
 use super::types::By;
+use crate::domain::STANDARD_TAGS;
 use crate::error::AppResult;
 
 /// The bound parameters shared by every statistics statement.
@@ -244,16 +245,28 @@ pub async fn dimension(
                (SELECT m.leader_id FROM micro_grids m WHERE m.tenant_id = $1 AND {}))",
             p.micro_grids()
         ),
+        // The standard priority groups always, and every other tag carried in scope.
+        By::Tag => format!(
+            "SELECT s.tag AS key, s.tag AS name FROM unnest($6::text[]) AS s (tag) \
+             UNION SELECT t.tag, t.tag FROM households h {TAGS_OF_HOUSEHOLD} \
+             WHERE h.tenant_id = $1 AND {}",
+            p.by_micro_grid("h")
+        ),
         By::Week => return Ok(Vec::new()),
     };
+    let standard: Vec<&str> = STANDARD_TAGS.to_vec();
     Ok(p.query(sql)
         .bind::<Array<SqlUuid>, _>(also)
+        .bind::<Array<Text>, _>(standard)
         .load(&mut &*conn)
         .await?)
 }
 
 const MICRO_GRID_OF_HOUSEHOLD: &str =
     "JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id";
+
+/// One row per tag a household `h` carries now.
+const TAGS_OF_HOUSEHOLD: &str = "CROSS JOIN LATERAL unnest(h.tags) AS t (tag)";
 
 /// Households as of now per dimension key (for weeks: one row, key '').
 pub async fn households_by(
@@ -267,6 +280,7 @@ pub async fn households_by(
         By::MicroGrid => ("h.micro_grid_id::text", ""),
         By::Leader => ("m.leader_id::text", MICRO_GRID_OF_HOUSEHOLD),
         By::Week => ("''", ""),
+        By::Tag => ("t.tag", TAGS_OF_HOUSEHOLD),
     };
     let sql = format!(
         "SELECT {key} AS key, count(*) AS n, count(*) AS distinct_n FROM households h {join} \
@@ -327,6 +341,11 @@ pub async fn issues_by(
         ),
         By::MicroGrid => ("i.micro_grid_id", ""),
         By::Leader => ("i.raised_by", ""),
+        By::Tag => (
+            "t.tag",
+            "JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id \
+             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
+        ),
         By::Week => {
             let sql = format!(
                 "SELECT w.key, c.n, c.n AS distinct_n \

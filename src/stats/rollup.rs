@@ -134,6 +134,12 @@ fn key_of(by: By) -> (&'static str, &'static str) {
         ),
         By::MicroGrid => ("d.micro_grid_id", ""),
         By::Leader => ("d.leader_id", ""),
+        // The household's tags as of now.
+        By::Tag => (
+            "t.tag",
+            "JOIN households h ON h.tenant_id = d.tenant_id AND h.id = d.household_id \
+             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
+        ),
         // Weeks are counted from the rows (`rows`).
         By::Week => ("NULL::uuid", ""),
     }

@@ -33,6 +33,9 @@ pub enum By {
     MicroGrid,
     Leader,
     Week,
+    /// A household tag (the priority groups): households carrying it now, and their visits
+    /// and issues. A household with two tags counts in both rows.
+    Tag,
 }
 
 impl By {
@@ -42,6 +45,7 @@ impl By {
             By::MicroGrid => "micro_grid",
             By::Leader => "leader",
             By::Week => "week",
+            By::Tag => "tag",
         }
     }
 }
@@ -50,7 +54,7 @@ impl By {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BreakdownQuery {
-    /// One row per grid, micro-grid, leader or ISO week.
+    /// One row per grid, micro-grid, leader, ISO week or household tag.
     #[param(inline)]
     pub by: By,
     #[param(value_type = Option<String>, format = Date)]

@@ -272,3 +272,101 @@ async fn due(app: &TestApp, token: &str) -> Vec<String> {
     ids.sort();
     ids
 }
+
+/// `by=tag`: a row per standard group (even without households) and per other tag carried in
+/// scope; a household with two tags counts in both; visits, households visited and issues
+/// are those of the households carrying the tag.
+#[tokio::test]
+async fn the_breakdown_by_tag_counts_each_group() {
+    let app = TestApp::spawn().await;
+    let a = Township::create(&app, "alpha").await;
+    tag_households(
+        &app,
+        &[
+            (a.h1, &["独居老人", "党员"]),
+            (a.h2, &["独居老人"]),
+            (a.h4, &["党员"]),
+        ],
+    )
+    .await;
+    let at = |hours: i64| (Utc::now() - Duration::hours(hours)).to_rfc3339();
+    for (token, household, hours) in [
+        (&a.leader1.token, a.h1, 30),
+        (&a.leader1.token, a.h1, 5),
+        (&a.leader1.token, a.h3, 5),
+        (&a.leader2.token, a.h4, 5),
+    ] {
+        app.post(
+            "/api/v1/visits",
+            token,
+            json!({"household_id": household, "visited_at": at(hours), "method": "door", "summary": "入户走访"}),
+        )
+        .await
+        .expect(201);
+    }
+    app.post(
+        "/api/v1/issues",
+        &a.leader1.token,
+        json!({"household_id": a.h2, "category": "welfare", "description": "低保年审材料"}),
+    )
+    .await
+    .expect(201);
+    let rows = app
+        .get("/api/v1/stats/breakdown?by=tag", &a.admin.token)
+        .await
+        .expect(200);
+    let rows = rows["rows"].as_array().unwrap();
+    let row = |tag: &str| {
+        rows.iter()
+            .find(|r| r["key"] == tag)
+            .unwrap_or_else(|| panic!("{tag}"))
+    };
+    assert_eq!(rows.len(), 9, "8 standard groups and 党员");
+    let lonely = row("独居老人");
+    assert_eq!(
+        (
+            &lonely["households"],
+            &lonely["visits"],
+            &lonely["households_visited"],
+            &lonely["issues_raised"]
+        ),
+        (&json!(2), &json!(2), &json!(1), &json!(1))
+    );
+    assert_eq!(lonely["coverage"], 0.5);
+    let party = row("党员");
+    assert_eq!(
+        (
+            &party["households"],
+            &party["visits"],
+            &party["households_visited"]
+        ),
+        (&json!(2), &json!(3), &json!(2))
+    );
+    assert_eq!(row("残疾人")["households"], 0);
+    // A grid supervisor of g1 sees only g1's households: h4 (in g2) leaves 党员's figures.
+    let scoped = app
+        .get("/api/v1/stats/breakdown?by=tag", &a.grid_supervisor.token)
+        .await
+        .expect(200);
+    let party = scoped["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "党员")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (&party["households"], &party["visits"]),
+        (&json!(1), &json!(2))
+    );
+    let csv = app
+        .get("/api/v1/stats/export?format=csv&by=tag", &a.admin.token)
+        .await;
+    assert_eq!(csv.status, 200);
+    let text = String::from_utf8(csv.bytes).unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("独居老人,独居老人,2,2,1,")),
+        "the export has the same rows: {text}"
+    );
+}

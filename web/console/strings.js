@@ -38,7 +38,7 @@ export const OVERVIEW = {
   from: '开始日期', // contract
   to: '结束日期', // contract
   by: '统计口径', // contract
-  byOptions: { grid: '按网格', micro_grid: '按微网格', leader: '按网格长', week: '按周' }, // contract
+  byOptions: { grid: '按网格', micro_grid: '按微网格', leader: '按网格长', week: '按周', tag: '按标签' }, // contract (按标签 added: the priority groups)
   show: '查询',
   figuresHeading: '汇总',
   figures: {
@@ -83,7 +83,7 @@ export const OVERVIEW = {
 };
 
 export const BREAKDOWN_COLS = {
-  name: { grid: '网格', micro_grid: '微网格', leader: '网格长', week: '周次' },
+  name: { grid: '网格', micro_grid: '微网格', leader: '网格长', week: '周次', tag: '标签' },
   households: '户数',
   visits: '走访人次',
   households_visited: '走访户数',

@@ -22,6 +22,10 @@ pub fn parse_tag(value: &str) -> Result<String, String> {
     if tag.is_empty() {
         return Err("must not be blank".into());
     }
+    // U+FFFD stands for bytes that were not text (a path decoded lossily), never for a word.
+    if tag.contains(char::REPLACEMENT_CHARACTER) {
+        return Err("must be text (UTF-8)".into());
+    }
     if tag.chars().count() > MAX_TAG || tag.chars().any(char::is_control) {
         return Err(format!(
             "each tag must be at most {MAX_TAG} characters without control characters"
@@ -45,6 +49,7 @@ mod tests {
         assert!(parse_tag("  ").is_err());
         assert!(parse_tag(&"长".repeat(MAX_TAG + 1)).is_err());
         assert!(parse_tag("低保\u{7}户").is_err());
+        assert!(parse_tag("\u{FFFD}\u{FFFD}").is_err());
         assert!(is_standard("低保户") && !is_standard("党员"));
     }
 }

@@ -73,7 +73,7 @@ async fn every_role_and_the_platform_admin_log_in() {
             tenant,
             Some(
                 json!({"code": "alpha", "name": "alpha镇", "timezone": "Asia/Shanghai",
-                        "visit_interval_days": 7})
+                        "visit_interval_days": 7, "tag_intervals": []})
             )
         );
         assert_eq!(mine, expected, "GET /me is the same User plus the township");
@@ -118,7 +118,7 @@ async fn me_carries_the_townships_own_zone_and_interval() {
     assert_eq!(
         mine["tenant"],
         json!({"code": "alpha", "name": "alpha镇", "timezone": "Asia/Urumqi",
-               "visit_interval_days": 14})
+               "visit_interval_days": 14, "tag_intervals": []})
     );
     assert_eq!(mine["username"], t.leader1.username);
 }

@@ -22,6 +22,7 @@ const TENANT_TABLES: &[&str] = &[
     "issues",
     "issue_events",
     "audit_log",
+    "tag_intervals",
 ];
 
 #[derive(QueryableByName)]
@@ -45,6 +46,8 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
              VALUES ('{tenant}', '{event}', '{issue}', 'raise', 'open', '{leader}');
          INSERT INTO audit_log (tenant_id, id, actor_id, action, entity)
              VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');
+         INSERT INTO tag_intervals (tenant_id, tag, visit_interval_days)
+             VALUES ('{tenant}', '独居老人', 3);
          SELECT visit_days_rebuild('{tenant}');",
         tenant = t.id,
         move_id = Uuid::now_v7(),

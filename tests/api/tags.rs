@@ -192,6 +192,21 @@ async fn only_the_admin_sets_intervals_and_bad_ones_are_refused() {
     )
     .await
     .expect_error(400, "bad_request");
+    // Bytes that are no text at all, and a NUL, in the path.
+    for bad in ["/api/v1/tags/%FF%FE", "/api/v1/tags/a%00b"] {
+        let refused = app
+            .put(bad, &a.admin.token, json!({"visit_interval_days": 3}))
+            .await;
+        assert!(
+            (400..500).contains(&refused.status),
+            "{bad}: {}",
+            refused.status
+        );
+        assert!(
+            refused.body["error"]["code"].is_string(),
+            "{bad}: the error envelope"
+        );
+    }
     let mut conn = app.db().await;
     let stored: i64 = tag_intervals::table
         .count()

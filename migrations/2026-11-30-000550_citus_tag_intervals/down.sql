@@ -1,0 +1,1 @@
+ALTER TABLE tag_intervals DROP CONSTRAINT tag_intervals_tenant_id_fkey;

@@ -4,6 +4,7 @@
 pub mod day;
 mod day_range;
 mod enums;
+pub mod holidays;
 mod id_number;
 mod masking;
 mod name;
@@ -11,6 +12,7 @@ mod phone;
 pub mod rules;
 mod tenant_code;
 mod username;
+mod working_days;
 mod zone;
 
 pub use day_range::{end_of_day, start_of_day, DayRange, Instants, RangeProblem};
@@ -21,4 +23,5 @@ pub use name::{clean_text, Name, MAX_NAME};
 pub use phone::Phone;
 pub use tenant_code::TenantCode;
 pub use username::Username;
+pub use working_days::{due_days, WorkingDays};
 pub use zone::{parse_zone, stored_zone, DEFAULT_ZONE};

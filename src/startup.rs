@@ -208,6 +208,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::households::routes(cfg);
     crate::visits::routes(cfg);
     crate::issues::routes(cfg);
+    crate::departments::routes(cfg);
+    crate::calendar::routes(cfg);
     crate::stats::routes(cfg);
     crate::audit::routes(cfg);
     cfg.default_service(web::to(http::not_found));

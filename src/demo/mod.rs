@@ -267,6 +267,20 @@ pub async fn seed_with(
         &[&TENANT_CODE],
     )
     .await?;
+    // The year's national holidays and make-up working days, so that time limits routed in
+    // the demo count them (docs/workflow.md).
+    bar.set_message("calendar");
+    for (day, worked, note) in crate::domain::holidays::CHINA_2026 {
+        let values: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&TENANT_CODE, day, worked, note];
+        tokio_postgres::Transaction::execute(
+            &tx,
+            "INSERT INTO calendar_days (tenant_id, day, workday, note) \
+             SELECT id, $2::text::date, $3, $4 FROM tenants WHERE code = $1",
+            &values,
+        )
+        .await?;
+    }
     tx.commit().await?;
     bar.finish_and_clear();
     // Fresh statistics, so the first queries on a million new rows are planned well.

@@ -29,4 +29,5 @@ mod tenants;
 mod users;
 mod visits;
 mod web;
+mod workflow;
 mod writes;

@@ -22,6 +22,8 @@ const TENANT_TABLES: &[&str] = &[
     "issues",
     "issue_events",
     "audit_log",
+    "departments",
+    "calendar_days",
 ];
 
 #[derive(QueryableByName)]
@@ -45,6 +47,9 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
              VALUES ('{tenant}', '{event}', '{issue}', 'raise', 'open', '{leader}');
          INSERT INTO audit_log (tenant_id, id, actor_id, action, entity)
              VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');
+         INSERT INTO departments (tenant_id, id, name) VALUES ('{tenant}', '{department}', '国土所');
+         INSERT INTO calendar_days (tenant_id, day, workday, note)
+             VALUES ('{tenant}', '2026-10-01', false, '国庆节');
          SELECT visit_days_rebuild('{tenant}');",
         tenant = t.id,
         move_id = Uuid::now_v7(),
@@ -54,6 +59,7 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
         leader = t.leader1.id,
         event = Uuid::now_v7(),
         audit = Uuid::now_v7(),
+        department = Uuid::now_v7(),
     );
     conn.batch_execute(&statements).await.unwrap();
 }

@@ -196,7 +196,8 @@ pub async fn issue_counts(conn: &AsyncPgConnection, p: Params<'_>) -> AppResult<
           WHERE i.tenant_id = $1 AND i.resolved_at >= $3 AND i.resolved_at < $4 \
             AND i.status = 'resolved' AND {scope}) s, \
          (SELECT count(*) AS open FROM issues i \
-          WHERE i.tenant_id = $1 AND i.status IN ('open', 'escalated') AND {scope}) o"
+          WHERE i.tenant_id = $1 \
+            AND i.status IN ('open', 'escalated', 'assigned', 'accepted', 'done') AND {scope}) o"
     );
     Ok(p.query(sql).get_result(&mut &*conn).await?)
 }

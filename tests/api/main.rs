@@ -10,7 +10,9 @@ mod parallel;
 
 mod audit;
 mod auth;
+mod calendar;
 mod demo;
+mod departments;
 mod grids;
 mod households;
 mod import;

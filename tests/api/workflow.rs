@@ -1,6 +1,7 @@
-//! The township's workflow (api.md "Township workflow"): departments, the role `handler`,
-//! the working-day calendar, and an issue's path from routing to the resident's feedback.
-//! Every step is checked in the database as well as in the answer.
+//! The township's workflow (api.md "Township workflow"): an issue's path from routing to
+//! the resident's feedback, time limits over the township's holidays, the overdue list.
+//! Every step is checked in the database as well as in the answer. Departments and handlers
+//! are in `departments`, the calendar's own endpoints in `calendar`.
 
 use chrono::{Datelike, Days, NaiveDate, Utc, Weekday};
 use diesel::sql_types::{Bool, Date, Nullable, Text, Uuid as SqlUuid};
@@ -10,16 +11,16 @@ use lianxin::domain::Role;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-use crate::fixtures::{platform_admin, token, Township, User, MASKED};
+use crate::fixtures::{token, Township, User};
 use crate::harness::{Resp, TestApp};
 
 /// A department made through the API, and a handler of it (token minted as login would).
-struct Office {
-    id: Uuid,
-    handler: User,
+pub struct Office {
+    pub id: Uuid,
+    pub handler: User,
 }
 
-async fn office(app: &TestApp, t: &Township, name: &str, username: &str) -> Office {
+pub async fn office(app: &TestApp, t: &Township, name: &str, username: &str) -> Office {
     let department = app
         .post("/api/v1/departments", &t.admin.token, json!({"name": name}))
         .await
@@ -47,7 +48,7 @@ async fn office(app: &TestApp, t: &Township, name: &str, username: &str) -> Offi
     }
 }
 
-async fn raise(app: &TestApp, t: &Township, household: Uuid, category: &str) -> String {
+pub async fn raise(app: &TestApp, t: &Township, household: Uuid, category: &str) -> String {
     let issue = app
         .post(
             "/api/v1/issues",
@@ -59,27 +60,27 @@ async fn raise(app: &TestApp, t: &Township, household: Uuid, category: &str) -> 
     issue["id"].as_str().unwrap().to_owned()
 }
 
-async fn step(app: &TestApp, by: &User, issue: &str, action: &str, body: Value) -> Resp {
+pub async fn step(app: &TestApp, by: &User, issue: &str, action: &str, body: Value) -> Resp {
     app.post(&format!("/api/v1/issues/{issue}/{action}"), &by.token, body)
         .await
 }
 
 #[derive(QueryableByName, Debug, PartialEq)]
-struct Stored {
+pub struct Stored {
     #[diesel(sql_type = Text)]
-    status: String,
+    pub status: String,
     #[diesel(sql_type = Nullable<SqlUuid>)]
-    department_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Date>)]
-    due_on: Option<NaiveDate>,
+    pub due_on: Option<NaiveDate>,
     #[diesel(sql_type = Bool)]
-    extension_requested: bool,
+    pub extension_requested: bool,
     #[diesel(sql_type = Nullable<Text>)]
-    resolution: Option<String>,
+    pub resolution: Option<String>,
 }
 
 /// The issue as the database holds it.
-async fn stored(app: &TestApp, issue: &str) -> Stored {
+pub async fn stored(app: &TestApp, issue: &str) -> Stored {
     diesel::sql_query(
         "SELECT status, department_id, due_on, extension_days IS NOT NULL AS extension_requested, \
                 resolution FROM issues WHERE id = $1",
@@ -91,20 +92,20 @@ async fn stored(app: &TestApp, issue: &str) -> Stored {
 }
 
 #[derive(QueryableByName, Debug)]
-struct Event {
+pub struct Event {
     #[diesel(sql_type = Text)]
-    action: String,
+    pub action: String,
     #[diesel(sql_type = Nullable<Text>)]
-    from_status: Option<String>,
+    pub from_status: Option<String>,
     #[diesel(sql_type = Text)]
-    to_status: String,
+    pub to_status: String,
     #[diesel(sql_type = SqlUuid)]
-    actor_id: Uuid,
+    pub actor_id: Uuid,
     #[diesel(sql_type = Nullable<Text>)]
-    note: Option<String>,
+    pub note: Option<String>,
 }
 
-async fn events(app: &TestApp, issue: &str) -> Vec<Event> {
+pub async fn events(app: &TestApp, issue: &str) -> Vec<Event> {
     diesel::sql_query(
         "SELECT action, from_status, to_status, actor_id, note FROM issue_events \
          WHERE issue_id = $1 ORDER BY at, id",
@@ -116,14 +117,14 @@ async fn events(app: &TestApp, issue: &str) -> Vec<Event> {
 }
 
 #[derive(QueryableByName, Debug)]
-struct Audited {
+pub struct Audited {
     #[diesel(sql_type = Text)]
-    action: String,
+    pub action: String,
     #[diesel(sql_type = Nullable<SqlUuid>)]
-    actor_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
 }
 
-async fn audited(app: &TestApp, issue: &str) -> Vec<Audited> {
+pub async fn audited(app: &TestApp, issue: &str) -> Vec<Audited> {
     diesel::sql_query("SELECT action, actor_id FROM audit_log WHERE entity_id = $1 ORDER BY at, id")
         .bind::<SqlUuid, _>(issue.parse::<Uuid>().unwrap())
         .load(&mut app.db().await)
@@ -131,7 +132,7 @@ async fn audited(app: &TestApp, issue: &str) -> Vec<Audited> {
         .unwrap()
 }
 
-async fn set_due_on(app: &TestApp, issue: &str, day: &str) {
+pub async fn set_due_on(app: &TestApp, issue: &str, day: &str) {
     diesel::sql_query("UPDATE issues SET due_on = $2::text::date WHERE id = $1")
         .bind::<SqlUuid, _>(issue.parse::<Uuid>().unwrap())
         .bind::<Text, _>(day)
@@ -141,7 +142,7 @@ async fn set_due_on(app: &TestApp, issue: &str, day: &str) {
 }
 
 /// Today in the township's zone (the fixture's townships are in Asia/Shanghai).
-fn today() -> NaiveDate {
+pub fn today() -> NaiveDate {
     Utc::now()
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
@@ -149,7 +150,7 @@ fn today() -> NaiveDate {
 
 /// The `n`-th day after `day` that is Monday to Friday and not in `off`, or in `on`: counted
 /// here by hand, apart from the service's own calendar code.
-fn nth_working_day(day: NaiveDate, n: u32, off: &[NaiveDate], on: &[NaiveDate]) -> NaiveDate {
+pub fn nth_working_day(day: NaiveDate, n: u32, off: &[NaiveDate], on: &[NaiveDate]) -> NaiveDate {
     let mut current = day;
     let mut left = n;
     while left > 0 {
@@ -162,518 +163,9 @@ fn nth_working_day(day: NaiveDate, n: u32, off: &[NaiveDate], on: &[NaiveDate]) 
     current
 }
 
-fn day(text: &str) -> NaiveDate {
+pub fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
-
-#[tokio::test]
-async fn departments_are_named_once_per_township_by_its_admin() {
-    let app = TestApp::spawn().await;
-    let t = Township::create(&app, "alpha").await;
-    let beta = Township::create(&app, "beta").await;
-    let land = app
-        .post(
-            "/api/v1/departments",
-            &t.admin.token,
-            json!({"name": " 国土所 "}),
-        )
-        .await
-        .expect(201);
-    assert_eq!(land["name"], "国土所");
-    let land_id = land["id"].as_str().unwrap();
-    let name: Vec<Stored2> =
-        diesel::sql_query("SELECT name, tenant_id FROM departments WHERE id = $1::text::uuid")
-            .bind::<Text, _>(land_id)
-            .load(&mut app.db().await)
-            .await
-            .unwrap();
-    assert_eq!(
-        name,
-        [Stored2 {
-            name: "国土所".into(),
-            tenant_id: t.id
-        }]
-    );
-
-    app.post(
-        "/api/v1/departments",
-        &t.admin.token,
-        json!({"name": "国土所"}),
-    )
-    .await
-    .expect_error(409, "conflict");
-    // The same name in another township is that township's own.
-    app.post(
-        "/api/v1/departments",
-        &beta.admin.token,
-        json!({"name": "国土所"}),
-    )
-    .await
-    .expect(201);
-    app.post("/api/v1/departments", &t.admin.token, json!({"name": "  "}))
-        .await
-        .expect_error(422, "validation_failed");
-    app.post(
-        "/api/v1/departments",
-        &t.admin.token,
-        json!({"name": "民政办", "kind": "x"}),
-    )
-    .await
-    .expect_error(400, "bad_request");
-    for wrong in [&t.supervisor, &t.leader1] {
-        app.post(
-            "/api/v1/departments",
-            &wrong.token,
-            json!({"name": "民政办"}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-    }
-    let operator = platform_admin(&app).await;
-    app.get("/api/v1/departments", &operator.token)
-        .await
-        .expect_error(403, "forbidden");
-
-    let civil = app
-        .post(
-            "/api/v1/departments",
-            &t.admin.token,
-            json!({"name": "民政办"}),
-        )
-        .await
-        .expect(201);
-    let civil_id = civil["id"].as_str().unwrap();
-    let renamed = app
-        .patch(
-            &format!("/api/v1/departments/{civil_id}"),
-            &t.admin.token,
-            json!({"name": "社会事务办"}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(renamed["name"], "社会事务办");
-    app.patch(
-        &format!("/api/v1/departments/{civil_id}"),
-        &t.admin.token,
-        json!({"name": "国土所"}),
-    )
-    .await
-    .expect_error(409, "conflict");
-    app.patch(
-        &format!("/api/v1/departments/{civil_id}"),
-        &beta.admin.token,
-        json!({"name": "抢过来"}),
-    )
-    .await
-    .expect_error(404, "not_found");
-    app.patch(
-        &format!("/api/v1/departments/{civil_id}"),
-        &t.supervisor.token,
-        json!({"name": "督导改名"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-
-    // Every member of the staff reads the township's list, by name, and only its own.
-    for reader in [&t.leader1, &t.supervisor, &t.admin] {
-        let list = app
-            .get("/api/v1/departments", &reader.token)
-            .await
-            .expect(200);
-        assert_eq!(list["total"], 2);
-        assert_eq!(list["items"][0]["name"], "国土所");
-        assert_eq!(list["items"][1]["name"], "社会事务办");
-        assert_eq!(list["items"][0]["id"], land_id);
-    }
-    let audit: Vec<Audited> = diesel::sql_query(
-        "SELECT action, actor_id FROM audit_log WHERE entity = 'department' AND tenant_id = $1 \
-         ORDER BY at",
-    )
-    .bind::<SqlUuid, _>(t.id)
-    .load(&mut app.db().await)
-    .await
-    .unwrap();
-    let actions: Vec<&str> = audit.iter().map(|a| a.action.as_str()).collect();
-    assert_eq!(
-        actions,
-        [
-            "department.create",
-            "department.create",
-            "department.update"
-        ]
-    );
-}
-
-#[derive(QueryableByName, Debug, PartialEq)]
-struct Stored2 {
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = SqlUuid)]
-    tenant_id: Uuid,
-}
-
-#[tokio::test]
-async fn a_handler_is_staff_of_one_department_and_sees_only_its_issues() {
-    let app = TestApp::spawn().await;
-    let t = Township::create(&app, "alpha").await;
-    let beta = Township::create(&app, "beta").await;
-    let land = office(&app, &t, "国土所", "land_clerk").await;
-    let roads = office(&app, &t, "城建办", "road_clerk").await;
-    let theirs = office(&app, &beta, "国土所", "beta_clerk").await;
-
-    let stored_department: Option<Uuid> =
-        diesel::sql_query("SELECT department_id AS id FROM users WHERE id = $1")
-            .bind::<SqlUuid, _>(land.handler.id)
-            .get_result::<MaybeId>(&mut app.db().await)
-            .await
-            .unwrap()
-            .id;
-    assert_eq!(stored_department, Some(land.id));
-    let shown = app
-        .get(
-            &format!("/api/v1/users/{}", land.handler.id),
-            &t.admin.token,
-        )
-        .await
-        .expect(200);
-    assert_eq!(shown["role"], "handler");
-    assert_eq!(shown["department_id"], land.id.to_string());
-
-    let user = |role: &str, department: Option<Uuid>| {
-        let mut body = json!({
-            "username": "someone", "display_name": "某人", "role": role,
-            "password": "someone-pass-2026",
-        });
-        if let Some(department) = department {
-            body["department_id"] = json!(department);
-        }
-        body
-    };
-    for (what, body) in [
-        ("a handler without a department", user("handler", None)),
-        (
-            "another township's department",
-            user("handler", Some(theirs.id)),
-        ),
-        ("a leader with a department", user("leader", Some(land.id))),
-    ] {
-        let answer = app.post("/api/v1/users", &t.admin.token, body).await;
-        answer.expect_error(422, "validation_failed");
-        assert!(
-            answer.body["error"]["fields"]["department_id"].is_array(),
-            "{what}: {}",
-            answer.body
-        );
-    }
-
-    // What a handler is refused: the township's places, people, figures and the grid's work.
-    let h = &land.handler.token;
-    for path in [
-        "/api/v1/sync/households",
-        "/api/v1/households",
-        "/api/v1/grids",
-        "/api/v1/micro-grids",
-        "/api/v1/visits",
-        "/api/v1/users",
-        "/api/v1/stats/summary",
-        "/api/v1/audit",
-    ] {
-        app.get(path, h).await.expect_error(403, "forbidden");
-    }
-    app.post(
-        "/api/v1/issues",
-        h,
-        json!({"household_id": t.h1, "category": "land", "description": "征地补偿"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    app.post(
-        "/api/v1/visits",
-        h,
-        json!({"household_id": t.h1, "visited_at": Utc::now().to_rfc3339(), "method": "door", "summary": "走访"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-
-    // Issues: only those routed to their department, whatever the household.
-    let mine = raise(&app, &t, t.h1, "land").await;
-    let other = raise(&app, &t, t.h3, "road").await;
-    let waiting = raise(&app, &t, t.h2, "land").await;
-    for (issue, department) in [(&mine, land.id), (&other, roads.id)] {
-        step(
-            &app,
-            &t.admin,
-            issue,
-            "assign",
-            json!({"department_id": department}),
-        )
-        .await
-        .expect(200);
-    }
-    let list = app.get("/api/v1/issues", h).await.expect(200);
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["id"], mine.as_str());
-    // The household of a routed issue, to go and solve it: its contact data masked as for
-    // anyone but its leader, none of its visits, only the department's issues.
-    let dossier = app
-        .get(&format!("/api/v1/households/{}", t.h1), h)
-        .await
-        .expect(200);
-    assert_eq!(dossier["phone"], MASKED[0].0);
-    assert_eq!(dossier["id_number"], MASKED[0].1);
-    assert_eq!(dossier["recent_visits"], json!([]));
-    let shown: Vec<&Value> = dossier["open_issues"].as_array().unwrap().iter().collect();
-    assert_eq!(shown.len(), 1);
-    assert_eq!(shown[0]["id"], mine.as_str());
-    for household in [t.h2, t.h3, t.h4, beta.h1] {
-        app.get(&format!("/api/v1/households/{household}"), h)
-            .await
-            .expect_error(404, "not_found");
-    }
-    app.get(&format!("/api/v1/issues/{mine}"), h)
-        .await
-        .expect(200);
-    for issue in [&other, &waiting] {
-        app.get(&format!("/api/v1/issues/{issue}"), h)
-            .await
-            .expect_error(404, "not_found");
-        step(&app, &land.handler, issue, "accept", json!({}))
-            .await
-            .expect_error(404, "not_found");
-    }
-    // The grid's own steps are not a handler's.
-    step(&app, &land.handler, &mine, "escalate", json!({}))
-        .await
-        .expect_error(403, "forbidden");
-    step(
-        &app,
-        &land.handler,
-        &mine,
-        "resolve",
-        json!({"resolution": "办好了"}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    step(
-        &app,
-        &land.handler,
-        &mine,
-        "assign",
-        json!({"department_id": land.id}),
-    )
-    .await
-    .expect_error(403, "forbidden");
-    // Another township's handler reaches nothing here.
-    step(&app, &theirs.handler, &mine, "accept", json!({}))
-        .await
-        .expect_error(404, "not_found");
-
-    // Moved to another department, a handler reaches that one's issues at once.
-    app.patch(
-        &format!("/api/v1/users/{}", land.handler.id),
-        &t.admin.token,
-        json!({"department_id": roads.id}),
-    )
-    .await
-    .expect(200);
-    // The change ended the handler's sessions; their next login carries the new version.
-    let version: Version = diesel::sql_query("SELECT token_version FROM users WHERE id = $1")
-        .bind::<SqlUuid, _>(land.handler.id)
-        .get_result(&mut app.db().await)
-        .await
-        .unwrap();
-    let moved = lianxin::auth::tokens::TokenKeys::new(
-        &secrecy::SecretString::from(crate::harness::JWT_SECRET),
-        900,
-    )
-    .issue(
-        land.handler.id,
-        Some(t.id),
-        Role::Handler,
-        None,
-        version.token_version,
-    );
-    let list = app.get("/api/v1/issues", &moved).await.expect(200);
-    assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["id"], other.as_str());
-    // A handler made a leader loses the department.
-    let leader = app
-        .patch(
-            &format!("/api/v1/users/{}", roads.handler.id),
-            &t.admin.token,
-            json!({"role": "leader"}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(leader["department_id"], Value::Null);
-    app.patch(
-        &format!("/api/v1/users/{}", t.idle_leader.id),
-        &t.admin.token,
-        json!({"role": "handler"}),
-    )
-    .await
-    .expect_error(422, "validation_failed");
-}
-
-#[derive(QueryableByName)]
-struct MaybeId {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
-    id: Option<Uuid>,
-}
-
-#[derive(QueryableByName)]
-struct Version {
-    #[diesel(sql_type = diesel::sql_types::Integer)]
-    token_version: i32,
-}
-
-#[tokio::test]
-async fn the_calendar_is_kept_by_the_admin_and_read_by_the_staff() {
-    let app = TestApp::spawn().await;
-    let t = Township::create(&app, "alpha").await;
-    let beta = Township::create(&app, "beta").await;
-    let set = app
-        .put(
-            "/api/v1/calendar/2026-10-10",
-            &t.admin.token,
-            json!({"workday": true, "note": "国庆节调休上班"}),
-        )
-        .await
-        .expect(200);
-    assert_eq!(
-        set,
-        json!({"date": "2026-10-10", "workday": true, "note": "国庆节调休上班"})
-    );
-    app.put(
-        "/api/v1/calendar/2026-10-01",
-        &t.admin.token,
-        json!({"workday": false}),
-    )
-    .await
-    .expect(200);
-    // Set again: the day's exception is replaced, not doubled.
-    app.put(
-        "/api/v1/calendar/2026-10-01",
-        &t.admin.token,
-        json!({"workday": false, "note": "国庆节"}),
-    )
-    .await
-    .expect(200);
-    app.put(
-        "/api/v1/calendar/2027-01-01",
-        &t.admin.token,
-        json!({"workday": false, "note": "元旦"}),
-    )
-    .await
-    .expect(200);
-
-    let year = app
-        .get("/api/v1/calendar?year=2026", &t.leader1.token)
-        .await
-        .expect(200);
-    assert_eq!(
-        year,
-        json!({"year": 2026, "exceptions": [
-            {"date": "2026-10-01", "workday": false, "note": "国庆节"},
-            {"date": "2026-10-10", "workday": true, "note": "国庆节调休上班"},
-        ]})
-    );
-    let rows: Vec<CalendarRow> = diesel::sql_query(
-        "SELECT tenant_id, day::text AS day, workday FROM calendar_days ORDER BY day",
-    )
-    .load(&mut app.db().await)
-    .await
-    .unwrap();
-    assert_eq!(rows.len(), 3);
-    assert!(rows.iter().all(|r| r.tenant_id == t.id));
-    // Another township's calendar is its own.
-    let theirs = app
-        .get("/api/v1/calendar?year=2026", &beta.admin.token)
-        .await
-        .expect(200);
-    assert_eq!(theirs["exceptions"], json!([]));
-
-    app.delete("/api/v1/calendar/2026-10-10", &t.admin.token)
-        .await
-        .expect(204);
-    app.delete("/api/v1/calendar/2026-10-10", &t.admin.token)
-        .await
-        .expect_error(404, "not_found");
-    app.delete("/api/v1/calendar/2026-10-01", &beta.admin.token)
-        .await
-        .expect_error(404, "not_found");
-    let year = app
-        .get("/api/v1/calendar?year=2026", &t.admin.token)
-        .await
-        .expect(200);
-    assert_eq!(year["exceptions"].as_array().unwrap().len(), 1);
-
-    for wrong in [&t.supervisor, &t.leader1] {
-        app.put(
-            "/api/v1/calendar/2026-10-02",
-            &wrong.token,
-            json!({"workday": false}),
-        )
-        .await
-        .expect_error(403, "forbidden");
-        app.delete("/api/v1/calendar/2026-10-01", &wrong.token)
-            .await
-            .expect_error(403, "forbidden");
-    }
-    app.put(
-        "/api/v1/calendar/2026-13-01",
-        &t.admin.token,
-        json!({"workday": false}),
-    )
-    .await
-    .expect_error(404, "not_found");
-    app.put(
-        "/api/v1/calendar/2026-10-02",
-        &t.admin.token,
-        json!({"workday": "no"}),
-    )
-    .await
-    .expect_error(400, "bad_request");
-    app.put(
-        "/api/v1/calendar/2026-10-02",
-        &t.admin.token,
-        json!({"workday": false, "note": "长".repeat(101)}),
-    )
-    .await
-    .expect_error(422, "validation_failed");
-    app.get("/api/v1/calendar?year=1900", &t.admin.token)
-        .await
-        .expect_error(422, "validation_failed");
-    app.get("/api/v1/calendar?year=abc", &t.admin.token)
-        .await
-        .expect_error(400, "bad_request");
-    // Without a year: the township's current one.
-    let current = app
-        .get("/api/v1/calendar", &t.admin.token)
-        .await
-        .expect(200);
-    assert_eq!(current["year"], today().year());
-    let audit: Vec<Audited> = diesel::sql_query(
-        "SELECT action, actor_id FROM audit_log WHERE entity = 'calendar' AND tenant_id = $1",
-    )
-    .bind::<SqlUuid, _>(t.id)
-    .load(&mut app.db().await)
-    .await
-    .unwrap();
-    assert_eq!(audit.len(), 5);
-    assert!(audit.iter().all(|a| a.actor_id == Some(t.admin.id)));
-}
-
-#[derive(QueryableByName)]
-struct CalendarRow {
-    #[diesel(sql_type = SqlUuid)]
-    tenant_id: Uuid,
-    #[diesel(sql_type = Text)]
-    day: String,
-    #[diesel(sql_type = Bool)]
-    workday: bool,
-}
-
 #[tokio::test]
 async fn an_issue_goes_the_whole_path_from_routing_to_feedback() {
     let app = TestApp::spawn().await;

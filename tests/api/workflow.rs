@@ -803,3 +803,61 @@ async fn the_overdue_list_and_the_filters() {
             .expect_error(400, "bad_request");
     }
 }
+
+#[tokio::test]
+async fn the_summary_counts_routed_issues_and_their_timeliness() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    let roads = office(&app, &t, "城建办", "road_clerk").await;
+    let (early, late, waiting) = (
+        raise(&app, &t, t.h1, "road").await,
+        raise(&app, &t, t.h2, "road").await,
+        raise(&app, &t, t.h3, "road").await,
+    );
+    for issue in [&early, &late, &waiting] {
+        step(
+            &app,
+            &t.admin,
+            issue,
+            "assign",
+            json!({"department_id": roads.id}),
+        )
+        .await
+        .expect(200);
+    }
+    for issue in [&early, &late] {
+        step(&app, &roads.handler, issue, "accept", json!({}))
+            .await
+            .expect(200);
+        step(
+            &app,
+            &roads.handler,
+            issue,
+            "done",
+            json!({"resolution": "已修"}),
+        )
+        .await
+        .expect(200);
+        step(&app, &t.leader1, issue, "verify", json!({"fixed": true}))
+            .await
+            .expect(200);
+    }
+    // One of them was resolved after its limit.
+    let before = (today() - Days::new(3)).to_string();
+    set_due_on(&app, &late, &before).await;
+    let day = today().to_string();
+    let summary = app
+        .get(
+            &format!("/api/v1/stats/summary?from={day}&to={day}"),
+            &t.supervisor.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(summary["issues"]["resolved"], 2);
+    assert_eq!(summary["issues"]["open"], 1, "a routed issue still waits");
+    assert_eq!(summary["issues"]["on_time_rate"], 0.5);
+    assert_eq!(
+        summary["issues"]["median_working_days"], 0.0,
+        "raised and solved today"
+    );
+}

@@ -158,3 +158,50 @@ struct CalendarRow {
     #[diesel(sql_type = Bool)]
     workday: bool,
 }
+
+#[tokio::test]
+async fn a_year_imported_on_the_server_replaces_those_days_and_is_audited() {
+    let app = TestApp::spawn().await;
+    let t = Township::create(&app, "alpha").await;
+    app.put(
+        "/api/v1/calendar/2026-10-10",
+        &t.admin.token,
+        json!({"workday": false, "note": "写错了"}),
+    )
+    .await
+    .expect(200);
+    let days = lianxin::calendar::import::china(2026).unwrap();
+    let count = days.len();
+    lianxin::calendar::import::run(&app.pool, "alpha", days, "national schedule 2026")
+        .await
+        .unwrap();
+    let year = app
+        .get("/api/v1/calendar?year=2026", &t.leader1.token)
+        .await
+        .expect(200);
+    let exceptions = year["exceptions"].as_array().unwrap();
+    assert_eq!(exceptions.len(), count);
+    let corrected = exceptions
+        .iter()
+        .find(|d| d["date"] == "2026-10-10")
+        .unwrap();
+    assert_eq!(corrected["workday"], true);
+    assert_eq!(corrected["note"], "国庆节调休上班");
+    let audit: Vec<Audited> = diesel::sql_query(
+        "SELECT action, actor_id FROM audit_log WHERE action = 'calendar.import' AND tenant_id = $1",
+    )
+    .bind::<SqlUuid, _>(t.id)
+    .load(&mut app.db().await)
+    .await
+    .unwrap();
+    assert_eq!(audit.len(), 1);
+    assert_eq!(
+        audit[0].actor_id, None,
+        "the command line has no signed-in user"
+    );
+    assert!(
+        lianxin::calendar::import::run(&app.pool, "nowhere", Vec::new(), "x")
+            .await
+            .is_err()
+    );
+}

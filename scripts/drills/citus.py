@@ -52,10 +52,12 @@ RECOVERY_LIMIT_S = 15.0
 NODE_SETTINGS = ("-c shared_preload_libraries=citus -c wal_level=logical -c max_worker_processes=64 "
                  "-c max_connections=400")
 TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
-                 "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
+                 "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log",
+                 "departments", "calendar_days"]
 # Copied to the plain server in this order (foreign keys).
-COPY_ORDER = ["tenants", "grids", "users", "micro_grids", "leader_assignments", "households",
-              "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log"]
+COPY_ORDER = ["tenants", "grids", "departments", "calendar_days", "users", "micro_grids",
+              "leader_assignments", "households", "household_moves", "visits", "visit_days", "issues",
+              "issue_events", "audit_log"]
 
 
 class Cluster:

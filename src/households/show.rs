@@ -12,6 +12,11 @@ use crate::auth::Scope;
 use crate::domain::Role;
 use crate::error::{AppResult, ErrorBody};
 
+/// A household's dossier (一户一档)
+///
+/// The household, its newest visits, its waiting issues and its moves. A department's
+/// handler sees only a household with an issue routed to their department: its contact data
+/// masked, those issues, no visits or moves (any other household: 404).
 #[utoipa::path(
     get, path = "/api/v1/households/{id}", tag = "households",
     operation_id = "show_household",

@@ -96,7 +96,7 @@ struct Clock {
 }
 
 /// Locks the issue if the caller reaches it: `$3`/`$4` the scope's keys, or `$3` the
-/// handler whose department it must be routed to.
+/// handler whose department it must be routed to (`$4`, bound typed, then unused).
 fn lock_sql(reach: Reach) -> &'static str {
     match reach {
         Reach::Scope(_) => concat!(
@@ -113,7 +113,7 @@ fn lock_sql(reach: Reach) -> &'static str {
             "SELECT i.status, i.category, i.department_id, i.due_on, i.extension_days, \
                     i.resolution, i.resolved_at \
              FROM issues i \
-             WHERE i.tenant_id = $1 AND i.id = $2 AND $4::uuid IS NULL \
+             WHERE i.tenant_id = $1 AND i.id = $2 \
                AND i.department_id = (SELECT u.department_id FROM users u \
                                       WHERE u.tenant_id = $1 AND u.id = $3) \
              FOR UPDATE OF i"

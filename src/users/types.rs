@@ -133,9 +133,9 @@ pub struct UserPatch {
     pub grid_id: Option<Option<Uuid>>,
     /// A handler's department (only a handler has one).
     pub department_id: Option<Uuid>,
-    /// `tenant_admin`, `supervisor`, `leader` or `handler` (with a `department_id`). Not your own; a supervisor's grid scope
-    /// goes when they take another role, a leader's micro-grids lose their leader; the
-    /// user's sessions end.
+    /// `tenant_admin`, `supervisor`, `leader` or `handler` (with a `department_id`). Not
+    /// your own; a supervisor's grid scope goes when they take another role, a handler's
+    /// department too, a leader's micro-grids lose their leader; the user's sessions end.
     #[validate(custom(function = "rules::staff_role"))]
     pub role: Option<String>,
 }

@@ -2,12 +2,15 @@
 -- routed to, the working-day calendar their time limits are counted in, the role `handler`
 -- (staff of one office), and the issue's new steps.
 --
--- Both new tables are tenant-owned, keyed by tenant_id first, under row-level security and,
--- on Citus, distributed by tenant_id with the rest of the township (migrations/README.md).
+-- Both new tables are tenant-owned, keyed by tenant_id first, under row-level security. Their
+-- foreign keys (to tenants; users' and issues' to departments) come in the next migration,
+-- after Citus has placed the tables: a table made with a key to the reference table
+-- `tenants` becomes a "Citus local table" at once, and turning it back into a plain table
+-- gives it a new OID under the feet of the statement placing it.
 
 -- The township's offices (站所/部门): the land office, civil affairs... Named once per township.
 CREATE TABLE departments (
-    tenant_id  uuid NOT NULL REFERENCES tenants (id),
+    tenant_id  uuid NOT NULL,
     id         uuid NOT NULL,
     name       text NOT NULL,
     created_at timestamptz NOT NULL DEFAULT now(),
@@ -19,7 +22,7 @@ CREATE TABLE departments (
 -- weekday (workday false) and the make-up working days (调休) that fall on a weekend (workday
 -- true). Only exceptions are stored: a year is a few dozen rows.
 CREATE TABLE calendar_days (
-    tenant_id uuid NOT NULL REFERENCES tenants (id),
+    tenant_id uuid NOT NULL,
     day       date NOT NULL,
     workday   boolean NOT NULL,
     note      text,
@@ -43,12 +46,9 @@ BEGIN
 END
 $$;
 
--- Placed before the foreign keys below point at them: Citus keys distributed tables only to
--- colocated distributed tables. Nothing happens on plain PostgreSQL.
-SELECT lianxin_distribute('departments', 'calendar_days');
-
 -- Changes to tables Citus already holds, each statement its own string (migrations/README.md).
--- * users: a handler belongs to exactly one department, and only a handler has one.
+-- * users: a handler belongs to exactly one department, and only a handler has one (the
+--   foreign key to departments: next migration).
 -- * issues: the office it is routed to, its time limit (a day of the township's calendar),
 --   and a pending request for more time (how many working days, kept until granted or
 --   refused). Existing issues have none of these: routing is new.
@@ -61,14 +61,12 @@ BEGIN
             'CHECK (role IN (''tenant_admin'', ''supervisor'', ''leader'', ''handler''))';
     EXECUTE 'ALTER TABLE users ADD CONSTRAINT users_handler_department '
             'CHECK ((role = ''handler'') = (department_id IS NOT NULL))';
-    EXECUTE 'ALTER TABLE users ADD CONSTRAINT users_department_fkey '
-            'FOREIGN KEY (tenant_id, department_id) REFERENCES departments (tenant_id, id)';
     EXECUTE 'ALTER TABLE issues ADD COLUMN department_id uuid';
     EXECUTE 'ALTER TABLE issues ADD COLUMN due_on date';
-    EXECUTE 'ALTER TABLE issues ADD COLUMN extension_days integer '
+    -- Citus adds no column together with a constraint: the check is a statement of its own.
+    EXECUTE 'ALTER TABLE issues ADD COLUMN extension_days integer';
+    EXECUTE 'ALTER TABLE issues ADD CONSTRAINT issues_extension_days_check '
             'CHECK (extension_days BETWEEN 1 AND 30)';
-    EXECUTE 'ALTER TABLE issues ADD CONSTRAINT issues_department_fkey '
-            'FOREIGN KEY (tenant_id, department_id) REFERENCES departments (tenant_id, id)';
     EXECUTE 'ALTER TABLE issues DROP CONSTRAINT issues_status_check';
     EXECUTE 'ALTER TABLE issues ADD CONSTRAINT issues_status_check CHECK (status IN '
             '(''open'', ''escalated'', ''resolved'', ''assigned'', ''accepted'', ''done''))';

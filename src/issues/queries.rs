@@ -486,6 +486,9 @@ fn filtered<'a>(
     if let Some(department) = filter.department_id {
         query = query.filter(issues::department_id.eq(department));
     }
+    if let Some(pending) = filter.extension_requested {
+        query = query.filter(issues::extension_days.is_not_null().eq(pending));
+    }
     if let Some(category) = filter.category {
         query = query.filter(issues::category.eq(category.as_str()));
     }

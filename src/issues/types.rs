@@ -222,6 +222,9 @@ pub struct IssueFilter {
     pub overdue: Option<bool>,
     /// Routed to this department.
     pub department_id: Option<Uuid>,
+    /// true: only those whose department waits for an answer to a request for more time
+    /// (the admin's queue); false: only those without one.
+    pub extension_requested: Option<bool>,
     pub category: Option<IssueCategory>,
     pub household_id: Option<Uuid>,
     /// The household's current micro-grid.

@@ -1,4 +1,5 @@
-//! The command line: `serve`, `migrate`, `create-platform-admin`, `import-households`, `demo`.
+//! The command line: `serve`, `migrate`, `create-platform-admin`, `import-households`,
+//! `calendar-import`, `demo`.
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -46,6 +47,15 @@ enum Command {
         #[arg(long)]
         tenant: String,
         file: PathBuf,
+    },
+    /// Load a year's holidays and make-up working days into a township's calendar: from a
+    /// CSV file `date,workday,note`, or the built-in national schedule (`--china 2026`).
+    CalendarImport {
+        #[arg(long)]
+        tenant: String,
+        #[arg(long, conflicts_with = "file", required_unless_present = "file")]
+        china: Option<i32>,
+        file: Option<PathBuf>,
     },
     /// Seed the demo township 新埭镇 (tenant `xindai`) with N weeks of history.
     Demo {
@@ -102,6 +112,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let database = prepare_database(&settings).await?;
             let pool = crate::db::pool(database.url.expose_secret(), 2, settings.db_timeout)?;
             crate::households::import::run_cli(&pool, &tenant, &file).await
+        }
+        Command::CalendarImport {
+            tenant,
+            china,
+            file,
+        } => {
+            let database = prepare_database(&settings).await?;
+            let pool = crate::db::pool(database.url.expose_secret(), 2, settings.db_timeout)?;
+            match (china, file) {
+                (Some(year), _) => {
+                    let days = crate::calendar::import::china(year)?;
+                    let source = format!("national schedule {year}");
+                    crate::calendar::import::run(&pool, &tenant, days, &source).await
+                }
+                (None, Some(file)) => {
+                    crate::calendar::import::run_file(&pool, &tenant, &file).await
+                }
+                (None, None) => anyhow::bail!("give a FILE or --china YEAR"),
+            }
         }
         Command::Demo { weeks } => {
             let database = prepare_database(&settings).await?;

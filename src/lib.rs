@@ -4,10 +4,12 @@
 pub mod account;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod departments;
 pub mod domain;
 pub mod error;
 pub mod grids;

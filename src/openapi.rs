@@ -54,6 +54,8 @@ const ALWAYS_COMPLETE: &[&str] = &[
     "Visit",
     "Issue",
     "IssueEvent",
+    "Department",
+    "CalendarDay",
     "IssueFigures",
     "AuditEntry",
     "Tag",
@@ -86,6 +88,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::tags::Api::openapi(),
         crate::visits::Api::openapi(),
         crate::issues::Api::openapi(),
+        crate::departments::Api::openapi(),
+        crate::calendar::Api::openapi(),
         crate::stats::Api::openapi(),
         crate::audit::Api::openapi(),
     ] {

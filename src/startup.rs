@@ -209,6 +209,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::tags::routes(cfg);
     crate::visits::routes(cfg);
     crate::issues::routes(cfg);
+    crate::departments::routes(cfg);
+    crate::calendar::routes(cfg);
     crate::stats::routes(cfg);
     crate::audit::routes(cfg);
     cfg.default_service(web::to(http::not_found));

@@ -54,6 +54,17 @@ actions! {
     IssueResolve => "issue.resolve",
     IssueReopen => "issue.reopen",
     IssueFeedback => "issue.feedback",
+    IssueAssign => "issue.assign",
+    IssueAccept => "issue.accept",
+    IssueExtend => "issue.extend",
+    IssueExtension => "issue.extension",
+    IssueDone => "issue.done",
+    IssueVerify => "issue.verify",
+    DepartmentCreate => "department.create",
+    DepartmentUpdate => "department.update",
+    CalendarSet => "calendar.set",
+    CalendarDelete => "calendar.delete",
+    CalendarImport => "calendar.import",
     StatsExport => "stats.export",
 }
 

@@ -1,6 +1,6 @@
 //! Whose households a caller may see and act on: the whole township (tenant admins and
 //! township supervisors), one grid (a grid supervisor), or the micro-grids a leader
-//! currently leads. Every scoped read and write goes through this one rule, in one of its
+//! currently leads. A department's handler has no such scope. Every scoped read and write goes through this one rule, in one of its
 //! three forms: `micro_grids_in` / `households_in` (diesel subqueries), or `scope_sql!` with
 //! `Scope::leader_key` / `Scope::grid_key` bound (statements written as SQL text).
 
@@ -24,13 +24,15 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The caller's scope; a platform admin has no township and gets 403.
+    /// The caller's scope; a platform admin has no township and gets 403. A handler works
+    /// for a department, not a place: no grid, micro-grid or household list is theirs (403);
+    /// they reach the issues routed to their department (`issues::queries::Reach`).
     pub fn of(caller: &Caller) -> AppResult<Scope> {
         match caller.role {
             Role::TenantAdmin => Ok(Scope::Township),
             Role::Supervisor => Ok(caller.grid_id.map_or(Scope::Township, Scope::Grid)),
             Role::Leader => Ok(Scope::Leader(caller.user_id)),
-            Role::PlatformAdmin => Err(AppError::Forbidden),
+            Role::PlatformAdmin | Role::Handler => Err(AppError::Forbidden),
         }
     }
 

@@ -10,6 +10,7 @@
 //! a `TenantConn` would survive it (the transaction is rolled back when it is dropped), but one
 //! rule everywhere is simpler to keep than a rule with exceptions to reason about.
 
+pub mod calendar;
 pub mod cluster;
 pub mod migrate;
 pub mod prepared;

@@ -55,6 +55,7 @@ diesel::table! {
         token_version -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        department_id -> Nullable<Uuid>,
     }
 }
 
@@ -160,6 +161,9 @@ diesel::table! {
         feedback_comment -> Nullable<Text>,
         feedback_at -> Nullable<Timestamptz>,
         changed_xid -> Xid8,
+        department_id -> Nullable<Uuid>,
+        due_on -> Nullable<Date>,
+        extension_days -> Nullable<Int4>,
     }
 }
 
@@ -213,6 +217,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    departments (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        name -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    calendar_days (tenant_id, day) {
+        tenant_id -> Uuid,
+        day -> Date,
+        workday -> Bool,
+        note -> Nullable<Text>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     platform_admins,
@@ -227,4 +249,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     issue_events,
     refresh_tokens,
     audit_log,
+    departments,
+    calendar_days,
 );

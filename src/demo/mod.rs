@@ -215,6 +215,8 @@ pub async fn seed_with(
     let (end_ms, set_up_ms) = timeline(weeks);
     let (sender, mut receiver) = mpsc::channel(8);
     let shape = shape.clone();
+    // The generator takes the hash along; the offices' handlers, written here, need it too.
+    let handlers_hash = hash.clone();
     let generator = tokio::task::spawn_blocking(move || {
         let mut rng = StdRng::seed_from_u64(SEED);
         let mut ids = township::Ids(StdRng::seed_from_u64(SEED.rotate_left(17)));
@@ -267,6 +269,50 @@ pub async fn seed_with(
         &[&TENANT_CODE],
     )
     .await?;
+    // The township's offices, each with one handler, so that issues can be routed in the
+    // demo (docs/workflow.md); the holidays and make-up working days their limits count.
+    bar.set_message("offices and calendar");
+    for (name, username) in DEPARTMENTS {
+        let id = uuid::Uuid::now_v7().to_string();
+        let display_name = format!("{name}经办人");
+        let department: [&(dyn tokio_postgres::types::ToSql + Sync); 3] = [&TENANT_CODE, &id, name];
+        tokio_postgres::Transaction::execute(
+            &tx,
+            "INSERT INTO departments (tenant_id, id, name) \
+             SELECT id, $2::text::uuid, $3 FROM tenants WHERE code = $1",
+            &department,
+        )
+        .await?;
+        let user = uuid::Uuid::now_v7().to_string();
+        let handler: [&(dyn tokio_postgres::types::ToSql + Sync); 6] = [
+            &TENANT_CODE,
+            &user,
+            username,
+            &display_name,
+            &id,
+            &handlers_hash,
+        ];
+        tokio_postgres::Transaction::execute(
+            &tx,
+            "INSERT INTO users (tenant_id, id, username, display_name, role, department_id, \
+                                password_hash) \
+             SELECT id, $2::text::uuid, $3, $4, 'handler', $5::text::uuid, $6 \
+             FROM tenants WHERE code = $1",
+            &handler,
+        )
+        .await?;
+    }
+    for (day, worked, note) in crate::domain::holidays::CHINA_2026 {
+        let values: [&(dyn tokio_postgres::types::ToSql + Sync); 4] =
+            [&TENANT_CODE, day, worked, note];
+        tokio_postgres::Transaction::execute(
+            &tx,
+            "INSERT INTO calendar_days (tenant_id, day, workday, note) \
+             SELECT id, $2::text::date, $3, $4 FROM tenants WHERE code = $1",
+            &values,
+        )
+        .await?;
+    }
     tx.commit().await?;
     bar.finish_and_clear();
     // Fresh statistics, so the first queries on a million new rows are planned well.
@@ -365,6 +411,15 @@ pub fn password() -> anyhow::Result<String> {
 
 /// Prints how to log in to the demo township. The password is printed too: it protects
 /// made-up data only.
+/// The demo township's offices and the username of each one's handler (部门经办人).
+pub const DEPARTMENTS: &[(&str, &str)] = &[
+    ("国土所", "guotusuo"),
+    ("城建办", "chengjianban"),
+    ("民政办", "minzhengban"),
+    ("农业农村办", "nongyeban"),
+    ("综治办", "zongzhiban"),
+];
+
 pub fn print_logins() {
     let source = if std::env::var(PASSWORD_VARIABLE).is_ok_and(|p| !p.is_empty()) {
         format!("from {PASSWORD_VARIABLE}")
@@ -376,6 +431,11 @@ pub fn print_logins() {
     println!("  admin       township admin (tenant_admin)");
     println!("  supervisor  township supervisor, whole township");
     println!("  leader001 … leader322  micro-grid leaders (微网格长)");
+    let handlers: Vec<String> = DEPARTMENTS
+        .iter()
+        .map(|(name, username)| format!("{username} ({name})"))
+        .collect();
+    println!("  {}  department handlers", handlers.join(", "));
     println!("  password    {password}  ({source})");
 }
 

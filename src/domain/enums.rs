@@ -74,6 +74,7 @@ text_enum!(
         TenantAdmin => "tenant_admin",
         Supervisor => "supervisor",
         Leader => "leader",
+        Handler => "handler",
     }
 );
 
@@ -105,8 +106,17 @@ text_enum!(
 );
 
 text_enum!(
-    /// Where an issue stands; see `issues` for the legal transitions.
-    IssueStatus { Open => "open", Escalated => "escalated", Resolved => "resolved" }
+    /// Where an issue stands; see `issues` for the legal transitions. `assigned` (routed to
+    /// a department), `accepted` (the department signed for it) and `done` (reported done,
+    /// awaiting the leader's verification) are the township's workflow (docs/workflow.md).
+    IssueStatus {
+        Open => "open",
+        Escalated => "escalated",
+        Resolved => "resolved",
+        Assigned => "assigned",
+        Accepted => "accepted",
+        Done => "done",
+    }
 );
 
 #[cfg(test)]
@@ -148,7 +158,13 @@ mod tests {
             .collect();
         assert_eq!(
             words,
-            ["platform_admin", "tenant_admin", "supervisor", "leader"]
+            [
+                "platform_admin",
+                "tenant_admin",
+                "supervisor",
+                "leader",
+                "handler"
+            ]
         );
         let schema = serde_json::to_value(VisitMethod::schema()).unwrap();
         assert_eq!(schema["enum"][0], "door");

@@ -4,6 +4,7 @@
 pub mod day;
 mod day_range;
 mod enums;
+pub mod holidays;
 mod id_number;
 mod masking;
 mod name;
@@ -12,6 +13,7 @@ pub mod rules;
 mod tag;
 mod tenant_code;
 mod username;
+mod working_days;
 mod zone;
 
 pub use day_range::{end_of_day, start_of_day, DayRange, Instants, RangeProblem};
@@ -23,4 +25,5 @@ pub use phone::Phone;
 pub use tag::{is_standard, parse_tag, MAX_TAG, STANDARD_TAGS};
 pub use tenant_code::TenantCode;
 pub use username::Username;
+pub use working_days::{due_days, WorkingDays};
 pub use zone::{parse_zone, stored_zone, DEFAULT_ZONE};

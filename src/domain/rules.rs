@@ -45,7 +45,9 @@ pub fn staff_role(value: &str) -> Result<(), ValidationError> {
 
 pub fn parse_staff_role(value: &str) -> Result<Role, &'static str> {
     match value.parse::<Role>() {
-        Ok(Role::PlatformAdmin) | Err(_) => Err("must be one of: tenant_admin, supervisor, leader"),
+        Ok(Role::PlatformAdmin) | Err(_) => {
+            Err("must be one of: tenant_admin, supervisor, leader, handler")
+        }
         Ok(role) => Ok(role),
     }
 }

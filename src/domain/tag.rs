@@ -20,7 +20,7 @@ pub const MAX_TAG: usize = 20;
 pub fn parse_tag(value: &str) -> Result<String, String> {
     let tag = value.trim();
     if tag.is_empty() {
-        return Err("must not be blank".into());
+        return Err("must not be empty".into());
     }
     // U+FFFD stands for bytes that were not text (a path decoded lossily), never for a word.
     if tag.contains(char::REPLACEMENT_CHARACTER) {

@@ -105,6 +105,10 @@ const UNIQUE_KEYS: &[(&str, &str)] = &[
         "users_tenant_id_username_key",
         "this username is taken in the township",
     ),
+    (
+        "departments_tenant_id_name_key",
+        "the township has a department of this name",
+    ),
 ];
 
 fn unique_key_message(constraint: Option<&str>) -> &'static str {

@@ -386,6 +386,37 @@ pub async fn dossier(
     })
 }
 
+/// The household `id` and its issues routed to `handler`'s department that are not resolved
+/// (none: the household is not the handler's to see).
+pub async fn routed_household(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    handler: Uuid,
+    id: Uuid,
+) -> AppResult<(HouseholdRow, Vec<Issue>)> {
+    let issues = issues::table
+        .filter(issues::tenant_id.eq(tenant))
+        .filter(issues::household_id.eq(id))
+        .filter(
+            issues::department_id.eq_any(crate::issues::queries::department_of(tenant, handler)),
+        )
+        .filter(issues::status.ne(IssueStatus::Resolved))
+        .order((issues::raised_at.desc(), issues::id.desc()))
+        .select(Issue::as_select())
+        .load::<Issue>(conn)
+        .await?;
+    if issues.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let household = households::table
+        .filter(households::tenant_id.eq(tenant))
+        .filter(households::id.eq(id))
+        .select(HouseholdRow::as_select())
+        .first::<HouseholdRow>(conn)
+        .await?;
+    Ok((household, issues))
+}
+
 /// The dossier's parts as read; the handler decides how much of the household to show.
 pub struct DossierRows {
     pub household: HouseholdRow,

@@ -92,13 +92,19 @@ CROSS JOIN LATERAL (
 ORDER BY v.household_id, v.visited_at DESC, v.id DESC"#;
 
 /// Written out, not bound, so that the partial index `issues_waiting` applies.
-const ISSUES: &str = r#"
+const ISSUES: &str = concat!(
+    r#"
 SELECT i.id, i.household_id, i.micro_grid_id, i.visit_id, i.category, i.description,
-       i.status, i.raised_by, i.raised_at, i.resolved_at, i.resolution, i.satisfied
+       i.status, i.raised_by, i.raised_at, i.resolved_at, i.resolution, i.satisfied,
+       i.department_id, i.due_on, i.extension_days IS NOT NULL AS extension_requested,
+       "#,
+    crate::overdue_sql!("i"),
+    r#" AS overdue
 FROM issues i
 WHERE i.tenant_id = $1 AND i.household_id IN (SELECT id FROM synced)
   AND i.status <> 'resolved'
-ORDER BY i.household_id, i.raised_at DESC, i.id DESC"#;
+ORDER BY i.household_id, i.raised_at DESC, i.id DESC"#
+);
 
 #[derive(QueryableByName)]
 struct Snapshot {

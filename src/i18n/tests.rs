@@ -54,8 +54,8 @@ fn messages_with_varying_parts_and_nested_messages_are_said_in_chinese() {
         "micro_grid：本乡镇没有名为“第9微网格”的微网格"
     );
     assert_eq!(
-        zh.say("must be one of: tenant_admin, supervisor, leader"),
-        "须为以下之一：tenant_admin（乡镇管理员）、supervisor（督导）、leader（联户长）"
+        zh.say("must be one of: tenant_admin, supervisor, leader, handler"),
+        "须为以下之一：tenant_admin（乡镇管理员）、supervisor（督导）、leader（联户长）、handler（部门经办人）"
     );
     // Unknown text stays as it is, in either language.
     assert_eq!(zh.say("no such message"), "no such message");

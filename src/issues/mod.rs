@@ -1,13 +1,17 @@
 //! Issues (融亲): what residents ask for — road stakes, housing approval, land acquisition,
 //! low-income allowance — followed from raising to resolution and the resident's feedback.
-//! Every transition is an event; escalated issues form the township's queue.
+//! Every transition is an event; escalated issues form the township's queue. The township
+//! routes issues to its departments with a time limit in working days (`steps`,
+//! `workflow`; docs/workflow.md).
 
 pub mod queries;
 pub mod raise;
 mod routed;
 pub mod show;
+pub mod steps;
 pub mod transitions;
 pub mod types;
+pub mod workflow;
 
 pub use types::{Issue, IssueEvent};
 
@@ -15,7 +19,10 @@ use actix_web::web;
 
 use crate::error::ErrorBody;
 use crate::http::Paged;
-use crate::issues::types::{FeedbackBody, IssueDetail, NewIssueBody, NoteBody, ResolveBody};
+use crate::issues::types::{
+    AcceptBody, AssignBody, ExtendBody, ExtensionBody, FeedbackBody, IssueDetail, NewIssueBody,
+    NoteBody, ResolveBody, VerifyBody,
+};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,7 +34,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/issues/{id}/escalate").route(web::post().to(transitions::escalate)))
     .service(web::resource("/issues/{id}/resolve").route(web::post().to(transitions::resolve)))
     .service(web::resource("/issues/{id}/reopen").route(web::post().to(transitions::reopen)))
-    .service(web::resource("/issues/{id}/feedback").route(web::post().to(transitions::feedback)));
+    .service(web::resource("/issues/{id}/feedback").route(web::post().to(transitions::feedback)))
+    .service(web::resource("/issues/{id}/assign").route(web::post().to(steps::assign)))
+    .service(web::resource("/issues/{id}/accept").route(web::post().to(steps::accept)))
+    .service(web::resource("/issues/{id}/extend").route(web::post().to(steps::extend)))
+    .service(web::resource("/issues/{id}/extension").route(web::post().to(steps::extension)))
+    .service(web::resource("/issues/{id}/done").route(web::post().to(steps::done)))
+    .service(web::resource("/issues/{id}/verify").route(web::post().to(steps::verify)));
 }
 
 #[derive(utoipa::OpenApi)]
@@ -39,7 +52,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         transitions::escalate,
         transitions::resolve,
         transitions::reopen,
-        transitions::feedback
+        transitions::feedback,
+        steps::assign,
+        steps::accept,
+        steps::extend,
+        steps::extension,
+        steps::done,
+        steps::verify
     ),
     components(schemas(
         Issue,
@@ -49,6 +68,11 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         NoteBody,
         ResolveBody,
         FeedbackBody,
+        AssignBody,
+        AcceptBody,
+        ExtendBody,
+        ExtensionBody,
+        VerifyBody,
         Paged<Issue>,
         ErrorBody,
         crate::domain::IssueCategory,

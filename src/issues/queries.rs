@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditAction;
 use crate::auth::Scope;
-use crate::db::schema::{issue_events, issues, micro_grids};
+use crate::db::schema::{issue_events, issues, micro_grids, users};
 use crate::domain::{Instants, IssueCategory, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::http::Page;
@@ -24,6 +24,40 @@ pub struct Actor<'a> {
     pub user_id: Uuid,
     pub scope: Scope,
     pub ip: Option<&'a str>,
+}
+
+/// Which issues a caller reaches: the grid's staff those of the households in their scope,
+/// a department's handler those routed to their department (found through the handler's
+/// own row, so a handler moved to another department reaches the new one's at once).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Scope(Scope),
+    Department { handler: Uuid },
+}
+
+impl Reach {
+    pub fn of(caller: &crate::auth::Caller) -> AppResult<Reach> {
+        if caller.is(crate::domain::Role::Handler) {
+            Ok(Reach::Department {
+                handler: caller.user_id,
+            })
+        } else {
+            Scope::of(caller).map(Reach::Scope)
+        }
+    }
+}
+
+/// The department a handler works for, as a subquery: what `Reach::Department` reaches, for
+/// the issues and for the households they concern.
+pub fn department_of(
+    tenant: Uuid,
+    handler: Uuid,
+) -> users::BoxedQuery<'static, Pg, diesel::sql_types::Nullable<diesel::sql_types::Uuid>> {
+    users::table
+        .filter(users::tenant_id.eq(tenant))
+        .filter(users::id.eq(handler))
+        .select(users::department_id)
+        .into_boxed()
 }
 
 pub struct NewIssue {
@@ -146,7 +180,7 @@ async fn answer(
         // caller may not see is 404, as any id outside their scope: a 409 would confirm it.
         _ => {
             let (household_id, visit_id, category, description, raised_by) =
-                scoped(actor.tenant_id, actor.scope, None, None)
+                scoped(actor.tenant_id, Reach::Scope(actor.scope), None, None)
                     .filter(issues::id.eq(new.id))
                     .select((
                         issues::household_id,
@@ -180,6 +214,8 @@ pub enum Transition {
     Resolve,
     Reopen,
     Feedback,
+    /// Feedback with `satisfied: false`: recorded as feedback, and the issue reopens.
+    Unsatisfied,
 }
 
 impl Transition {
@@ -188,7 +224,7 @@ impl Transition {
             Transition::Escalate => "escalate",
             Transition::Resolve => "resolve",
             Transition::Reopen => "reopen",
-            Transition::Feedback => "feedback",
+            Transition::Feedback | Transition::Unsatisfied => "feedback",
         }
     }
 
@@ -198,7 +234,7 @@ impl Transition {
             Transition::Escalate => AuditAction::IssueEscalate,
             Transition::Resolve => AuditAction::IssueResolve,
             Transition::Reopen => AuditAction::IssueReopen,
-            Transition::Feedback => AuditAction::IssueFeedback,
+            Transition::Feedback | Transition::Unsatisfied => AuditAction::IssueFeedback,
         }
     }
 
@@ -207,23 +243,23 @@ impl Transition {
         match self {
             Transition::Escalate => &[IssueStatus::Open],
             Transition::Resolve => &[IssueStatus::Open, IssueStatus::Escalated],
-            Transition::Reopen | Transition::Feedback => &[IssueStatus::Resolved],
+            Transition::Reopen | Transition::Feedback | Transition::Unsatisfied => {
+                &[IssueStatus::Resolved]
+            }
         }
     }
 
     /// The columns it sets. `$9` is its text (note, resolution or comment), `$13` the
-    /// resident's `satisfied`. Reopening clears the resolution and its feedback: the next
-    /// resolution gets its own, and the events keep the history.
+    /// resident's `satisfied`. Reopening clears the resolution and its feedback (the next
+    /// resolution gets its own) and the routing (the township routes it again, with a new
+    /// time limit); the events keep the history.
     fn set_clause(self) -> &'static str {
         match self {
             Transition::Escalate => "status = 'escalated'",
             Transition::Resolve => {
                 "status = 'resolved', resolved_at = clock_timestamp(), resolution = $9"
             }
-            Transition::Reopen => {
-                "status = 'open', resolved_at = NULL, resolution = NULL, satisfied = NULL, \
-                 feedback_comment = NULL, feedback_at = NULL"
-            }
+            Transition::Reopen | Transition::Unsatisfied => REOPEN,
             Transition::Feedback => {
                 "satisfied = $13, feedback_comment = $9, feedback_at = clock_timestamp()"
             }
@@ -236,18 +272,25 @@ impl Transition {
         match self {
             Transition::Resolve => "i.resolved_at",
             Transition::Feedback => "i.feedback_at",
-            Transition::Escalate | Transition::Reopen => "clock_timestamp()",
+            Transition::Escalate | Transition::Reopen | Transition::Unsatisfied => {
+                "clock_timestamp()"
+            }
         }
     }
 
     /// Beyond the state: feedback is given once per resolution.
     fn extra_condition(self) -> &'static str {
         match self {
-            Transition::Feedback => "AND c.feedback_at IS NULL",
+            Transition::Feedback | Transition::Unsatisfied => "AND c.feedback_at IS NULL",
             _ => "",
         }
     }
 }
+
+/// What going back to `open` clears (`reopen`, and feedback not satisfied).
+pub(super) const REOPEN: &str = "status = 'open', resolved_at = NULL, resolution = NULL, \
+     satisfied = NULL, feedback_comment = NULL, feedback_at = NULL, department_id = NULL, \
+     due_on = NULL, extension_days = NULL";
 
 /// Times are the clock's after the lock (`clock_timestamp()`), not the transaction's start:
 /// a transition that waited for a racing one is stamped after it, so events keep their order.
@@ -316,7 +359,8 @@ pub async fn apply(
         None => Err(AppError::NotFound),
         Some(Moved { changed: true, .. }) => Ok(()),
         Some(Moved { status, .. })
-            if t == Transition::Feedback && status == IssueStatus::Resolved =>
+            if matches!(t, Transition::Feedback | Transition::Unsatisfied)
+                && status == IssueStatus::Resolved =>
         {
             Err(AppError::conflict(
                 "feedback was given already on this resolution",
@@ -363,16 +407,25 @@ async fn one_statement(
 /// place (micro-grid, grid): the household's current one, since that is who follows it up.
 fn scoped<'a>(
     tenant_id: Uuid,
-    scope: Scope,
+    reach: Reach,
     micro_grid_id: Option<Uuid>,
     grid_id: Option<Uuid>,
 ) -> issues::BoxedQuery<'a, Pg> {
     let mut query = issues::table
         .filter(issues::tenant_id.eq(tenant_id))
         .into_boxed();
-    // Who may see it: the household's leader and supervisors where the household lives now.
-    if let Some(households) = crate::auth::scope::households_in(tenant_id, scope) {
-        query = query.filter(issues::household_id.eq_any(households));
+    match reach {
+        // Who may see it: the household's leader and supervisors where the household lives
+        // now.
+        Reach::Scope(scope) => {
+            if let Some(households) = crate::auth::scope::households_in(tenant_id, scope) {
+                query = query.filter(issues::household_id.eq_any(households));
+            }
+        }
+        // A handler: what is routed to their department, wherever the household lives.
+        Reach::Department { handler } => {
+            query = query.filter(issues::department_id.eq_any(department_of(tenant_id, handler)));
+        }
     }
     // What was asked for: the issue's own micro-grid, as the field shows and the statistics
     // count (a waiting issue moves with its household; a resolved one stays where it was).
@@ -396,11 +449,11 @@ fn scoped<'a>(
 pub async fn detail(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: Scope,
+    reach: Reach,
     issue_id: Uuid,
 ) -> AppResult<IssueDetail> {
     let shared: &AsyncPgConnection = conn;
-    let issue = scoped(tenant_id, scope, None, None)
+    let issue = scoped(tenant_id, reach, None, None)
         .filter(issues::id.eq(issue_id))
         .select(Issue::as_select())
         .first::<Issue>(&mut &*shared);
@@ -419,13 +472,22 @@ pub async fn detail(
 
 fn filtered<'a>(
     tenant_id: Uuid,
-    scope: Scope,
+    reach: Reach,
     filter: &IssueFilter,
     range: Instants,
 ) -> issues::BoxedQuery<'a, Pg> {
-    let mut query = scoped(tenant_id, scope, filter.micro_grid_id, filter.grid_id);
+    let mut query = scoped(tenant_id, reach, filter.micro_grid_id, filter.grid_id);
     if let Some(status) = filter.status {
         query = query.filter(issues::status.eq(status.as_str()));
+    }
+    if let Some(late) = filter.overdue {
+        query = query.filter(diesel::dsl::sql::<Bool>(crate::overdue_sql!("issues")).eq(late));
+    }
+    if let Some(department) = filter.department_id {
+        query = query.filter(issues::department_id.eq(department));
+    }
+    if let Some(pending) = filter.extension_requested {
+        query = query.filter(issues::extension_days.is_not_null().eq(pending));
     }
     if let Some(category) = filter.category {
         query = query.filter(issues::category.eq(category.as_str()));
@@ -446,19 +508,19 @@ fn filtered<'a>(
 pub async fn list(
     conn: &mut AsyncPgConnection,
     tenant_id: Uuid,
-    scope: Scope,
+    reach: Reach,
     filter: &IssueFilter,
     range: Instants,
     page: Page,
 ) -> AppResult<(Vec<Issue>, i64)> {
     let shared: &AsyncPgConnection = conn;
-    let items = filtered(tenant_id, scope, filter, range)
+    let items = filtered(tenant_id, reach, filter, range)
         .select(Issue::as_select())
         .order((issues::raised_at.desc(), issues::id.desc()))
         .offset(page.offset())
         .limit(page.limit())
         .load::<Issue>(&mut &*shared);
-    let total = filtered(tenant_id, scope, filter, range)
+    let total = filtered(tenant_id, reach, filter, range)
         .count()
         .get_result::<i64>(&mut &*shared);
     // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).

@@ -7,12 +7,13 @@ use crate::auth::{Caller, Scope};
 use crate::domain::{IssueCategory, Role};
 use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
 use crate::http::Json;
-use crate::issues::queries::{self, Actor, NewIssue, Raise};
+use crate::issues::queries::{self, Actor, NewIssue, Raise, Reach};
 use crate::issues::types::{free_text, IssueDetail, NewIssueBody};
 
-/// Who may act on issues: leaders (their own households), supervisors (their scope) and
-/// tenant admins.
-pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmin];
+/// Who may raise issues and move them along the grid's own path (escalate, resolve,
+/// reopen, feedback): leaders (their own households), supervisors (their scope) and tenant
+/// admins. A department's handler works only the steps routed to them (`workflow`).
+pub const GRID_STAFF: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmin];
 
 /// Raise an issue (融亲)
 ///
@@ -36,7 +37,7 @@ pub const HANDLERS: &[Role] = &[Role::Leader, Role::Supervisor, Role::TenantAdmi
     security(("bearer" = []))
 )]
 pub async fn raise_issue(caller: Caller, body: Json<NewIssueBody>) -> AppResult<HttpResponse> {
-    caller.require(HANDLERS)?;
+    caller.require(GRID_STAFF)?;
     let tenant_id = caller.tenant()?;
     let body = body.into_inner();
     Problems::validated(&body).finish()?;
@@ -58,7 +59,7 @@ pub async fn raise_issue(caller: Caller, body: Json<NewIssueBody>) -> AppResult<
         description,
     };
     let raised = queries::raise(&mut conn, &actor, &new).await?;
-    let detail = queries::detail(&mut conn, tenant_id, actor.scope, new.id).await?;
+    let detail = queries::detail(&mut conn, tenant_id, Reach::Scope(actor.scope), new.id).await?;
     conn.commit().await?;
     Ok(match raised {
         Raise::Created => HttpResponse::Created().json(detail),

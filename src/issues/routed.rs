@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::audit::AuditAction;
 use crate::domain::IssueStatus;
 use crate::error::AppResult;
-use crate::issues::queries::{Actor, Moved, NewIssue, Raised, Transition};
+use crate::issues::queries::{Actor, Moved, NewIssue, Raised, Transition, REOPEN};
 use crate::scope_sql;
 
 #[derive(QueryableByName)]
@@ -178,7 +178,8 @@ pub(super) async fn apply(
         return Ok(None);
     };
     let allowed = t.from().contains(&current.status)
-        && !(t == Transition::Feedback && current.feedback_at.is_some());
+        && !(matches!(t, Transition::Feedback | Transition::Unsatisfied)
+            && current.feedback_at.is_some());
     if !allowed {
         return Ok(Some(Moved {
             status: current.status,
@@ -192,10 +193,7 @@ pub(super) async fn apply(
     let set = match t {
         Transition::Escalate => "status = 'escalated'",
         Transition::Resolve => "status = 'resolved', resolved_at = $3, resolution = $4",
-        Transition::Reopen => {
-            "status = 'open', resolved_at = NULL, resolution = NULL, satisfied = NULL, \
-             feedback_comment = NULL, feedback_at = NULL"
-        }
+        Transition::Reopen | Transition::Unsatisfied => REOPEN,
         Transition::Feedback => "satisfied = $5, feedback_comment = $4, feedback_at = $3",
     };
     // Every form binds the same parameters; those its SET leaves out are typed, not used.
@@ -234,7 +232,7 @@ pub(super) async fn apply(
     }))
 }
 
-async fn audit(
+pub(super) async fn audit(
     conn: &mut AsyncPgConnection,
     actor: &Actor<'_>,
     action: AuditAction,

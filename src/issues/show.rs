@@ -4,13 +4,23 @@
 use actix_web::web;
 use uuid::Uuid;
 
-use crate::auth::{Caller, Scope};
+use crate::auth::Caller;
+use crate::domain::Role;
 use crate::domain::{DayRange, Instants};
 use crate::error::{AppResult, ErrorBody};
 use crate::http::{PageQuery, Paged};
 use crate::issues::queries;
-use crate::issues::raise::HANDLERS;
+use crate::issues::queries::Reach;
 use crate::issues::types::{Issue, IssueDetail, IssueFilter};
+
+/// Who may read issues: the grid's staff in their scope, and a department's handlers the
+/// issues routed to their department.
+const READERS: &[Role] = &[
+    Role::Leader,
+    Role::Supervisor,
+    Role::TenantAdmin,
+    Role::Handler,
+];
 
 /// One issue with every transition
 #[utoipa::path(
@@ -31,17 +41,18 @@ pub async fn show_issue(
     caller: Caller,
     path: web::Path<Uuid>,
 ) -> AppResult<web::Json<IssueDetail>> {
-    caller.require(HANDLERS)?;
+    caller.require(READERS)?;
     let tenant_id = caller.tenant()?;
     let mut conn = caller.db().await?;
     let detail =
-        queries::detail(&mut conn, tenant_id, Scope::of(&caller)?, path.into_inner()).await?;
+        queries::detail(&mut conn, tenant_id, Reach::of(&caller)?, path.into_inner()).await?;
     Ok(web::Json(detail))
 }
 
 /// List issues
 ///
-/// Newest first. Leaders see their own households' issues, a grid supervisor their grid's.
+/// Newest first. Leaders see their own households' issues, a grid supervisor their grid's,
+/// a handler those routed to their department. `overdue=true` is the 督办 list.
 /// `micro_grid_id`/`grid_id` are the household's current place; `from`/`to` are days raised,
 /// in the township's time zone, inclusive.
 #[utoipa::path(
@@ -63,7 +74,7 @@ pub async fn list_issues(
     caller: Caller,
     query: web::Query<IssueFilter>,
 ) -> AppResult<web::Json<Paged<Issue>>> {
-    caller.require(HANDLERS)?;
+    caller.require(READERS)?;
     let tenant_id = caller.tenant()?;
     let filter = query.into_inner();
     let page = PageQuery {
@@ -81,7 +92,7 @@ pub async fn list_issues(
     let (items, total) = queries::list(
         &mut conn,
         tenant_id,
-        Scope::of(&caller)?,
+        Reach::of(&caller)?,
         &filter,
         range,
         page,

@@ -1,6 +1,7 @@
 //! `POST /issues/{id}/escalate|resolve|reopen|feedback`: the state machine
 //! open → escalated → resolved, open → resolved, resolved → open, feedback once per
-//! resolution. Anything else is 409.
+//! resolution (not satisfied: → open). Anything else is 409. The township's workflow
+//! (assign, accept, …) is in `workflow`.
 
 use actix_web::web;
 use uuid::Uuid;
@@ -8,8 +9,8 @@ use uuid::Uuid;
 use crate::auth::{Caller, Scope};
 use crate::error::{AppResult, ErrorBody, Problems};
 use crate::http::Json;
-use crate::issues::queries::{self, Actor, Transition};
-use crate::issues::raise::HANDLERS;
+use crate::issues::queries::{self, Actor, Reach, Transition};
+use crate::issues::raise::GRID_STAFF;
 use crate::issues::types::{free_text, FeedbackBody, IssueDetail, NoteBody, ResolveBody};
 
 async fn act(
@@ -36,7 +37,7 @@ async fn act(
         satisfied,
     )
     .await?;
-    let detail = queries::detail(&mut conn, tenant_id, actor.scope, issue_id).await?;
+    let detail = queries::detail(&mut conn, tenant_id, Reach::Scope(actor.scope), issue_id).await?;
     conn.commit().await?;
     Ok(web::Json(detail))
 }
@@ -66,7 +67,7 @@ pub async fn escalate(
     path: web::Path<Uuid>,
     body: Json<NoteBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
-    caller.require(HANDLERS)?;
+    caller.require(GRID_STAFF)?;
     Problems::validated(&*body).finish()?;
     let note = free_text(body.note.as_deref());
     act(caller, path.into_inner(), Transition::Escalate, note, None).await
@@ -97,7 +98,7 @@ pub async fn resolve(
     path: web::Path<Uuid>,
     body: Json<ResolveBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
-    caller.require(HANDLERS)?;
+    caller.require(GRID_STAFF)?;
     Problems::validated(&*body).finish()?;
     let resolution = free_text(Some(&body.resolution));
     act(
@@ -136,7 +137,7 @@ pub async fn reopen(
     path: web::Path<Uuid>,
     body: Json<NoteBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
-    caller.require(HANDLERS)?;
+    caller.require(GRID_STAFF)?;
     Problems::validated(&*body).finish()?;
     let note = free_text(body.note.as_deref());
     act(caller, path.into_inner(), Transition::Reopen, note, None).await
@@ -145,7 +146,9 @@ pub async fn reopen(
 /// The resident's feedback
 ///
 /// Once per resolution, on a resolved issue: `satisfied` and an optional `comment` (kept as
-/// the event's note).
+/// the event's note). `satisfied: false` reopens the issue (→ open, as `reopen` does: the
+/// resolution, feedback and routing are cleared, the event keeps the comment and the audit
+/// record the answer).
 #[utoipa::path(
     post,
     path = "/api/v1/issues/{id}/feedback",
@@ -153,7 +156,7 @@ pub async fn reopen(
     params(("id" = Uuid, Path, description = "The issue")),
     request_body = FeedbackBody,
     responses(
-        (status = 200, description = "Feedback recorded", body = IssueDetail),
+        (status = 200, description = "Feedback recorded (not satisfied: open again)", body = IssueDetail),
         (status = 400, description = "Malformed JSON or unknown field", body = ErrorBody),
         (status = 401, description = "No valid token", body = ErrorBody),
         (status = 403, description = "Platform admins have no township", body = ErrorBody),
@@ -168,14 +171,20 @@ pub async fn feedback(
     path: web::Path<Uuid>,
     body: Json<FeedbackBody>,
 ) -> AppResult<web::Json<IssueDetail>> {
-    caller.require(HANDLERS)?;
+    caller.require(GRID_STAFF)?;
     let body = body.into_inner();
     Problems::validated(&body).finish()?;
     let comment = free_text(body.comment.as_deref());
+    // The resident not satisfied: the problem is not solved, and goes back to the township.
+    let transition = if body.satisfied {
+        Transition::Feedback
+    } else {
+        Transition::Unsatisfied
+    };
     act(
         caller,
         path.into_inner(),
-        Transition::Feedback,
+        transition,
         comment,
         Some(body.satisfied),
     )

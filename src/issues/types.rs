@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -28,6 +29,46 @@ pub struct Issue {
     pub resolution: Option<String>,
     /// The resident's feedback on the resolution; null until given.
     pub satisfied: Option<bool>,
+    /// The department it is routed to (`assign`); null while the township has it.
+    #[schema(required = true)]
+    pub department_id: Option<Uuid>,
+    /// The last day of its time limit, in the township's zone; null until routed.
+    #[schema(required = true)]
+    pub due_on: Option<NaiveDate>,
+    /// Today (the township's) is after `due_on` and the issue is not resolved.
+    #[diesel(
+        sql_type = Bool,
+        select_expression = diesel::dsl::sql::<Bool>(crate::overdue_sql!("issues")),
+        select_expression_type = diesel::expression::SqlLiteral<Bool>
+    )]
+    pub overdue: bool,
+    /// The department asked for more time and the admin has not answered yet.
+    #[diesel(
+        sql_type = Bool,
+        select_expression = issues::extension_days.is_not_null(),
+        select_expression_type = diesel::dsl::IsNotNull<issues::extension_days>
+    )]
+    pub extension_requested: bool,
+}
+
+/// Whether the issue row `alias` is late, as SQL: past its `due_on` in its township's zone
+/// and not resolved. One text for every statement that shows an issue, so the list, the
+/// dossier and the phones agree.
+#[macro_export]
+macro_rules! overdue_sql {
+    ($alias:literal) => {
+        concat!(
+            "(",
+            $alias,
+            ".due_on IS NOT NULL AND ",
+            $alias,
+            ".status <> 'resolved' AND ",
+            $alias,
+            ".due_on < (now() AT TIME ZONE (SELECT t.timezone FROM tenants t WHERE t.id = ",
+            $alias,
+            ".tenant_id))::date)"
+        )
+    };
 }
 
 /// One transition of an issue: who, when, with what note.
@@ -35,7 +76,8 @@ pub struct Issue {
 #[diesel(table_name = issue_events, check_for_backend(diesel::pg::Pg))]
 pub struct IssueEvent {
     pub id: Uuid,
-    /// raise, escalate, resolve, reopen or feedback.
+    /// raise, escalate, resolve, reopen or feedback; of the township's workflow assign,
+    /// accept, extend, extension, done or verify.
     pub action: String,
     pub from_status: Option<IssueStatus>,
     pub to_status: IssueStatus,
@@ -106,13 +148,83 @@ pub struct FeedbackBody {
     pub comment: Option<String>,
 }
 
+/// `POST /issues/{id}/assign`: route to a department with a time limit.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    /// A department of the township (422 otherwise).
+    pub department_id: Uuid,
+    /// The time limit in working days, 1–60; by default the category's (road 10, housing
+    /// 15, land 20, welfare 5, other 10).
+    #[validate(range(min = 1, max = 60, message = "must be between 1 and 60"))]
+    pub due_days: Option<u32>,
+    /// What the department should know; up to 2000 characters.
+    #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
+    pub note: Option<String>,
+}
+
+/// `POST /issues/{id}/accept`: the department signs for it.
+#[derive(Debug, Default, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptBody {
+    /// Up to 2000 characters.
+    #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
+    pub note: Option<String>,
+}
+
+/// `POST /issues/{id}/extend`: the department asks for more time.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ExtendBody {
+    /// More working days, 1–30.
+    #[validate(range(min = 1, max = 30, message = "must be between 1 and 30"))]
+    pub days: u32,
+    /// Why; 1–2000 characters.
+    #[validate(custom(function = "required_text"))]
+    pub reason: String,
+}
+
+/// `POST /issues/{id}/extension`: the admin's answer to a request for more time.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ExtensionBody {
+    /// true: `due_on` moves by the working days asked for; false: it stays.
+    pub granted: bool,
+    /// Up to 2000 characters.
+    #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
+    pub note: Option<String>,
+}
+
+/// `POST /issues/{id}/verify`: the leader's (or admin's) check of the department's work.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    /// true: resolved, with the department's resolution; false: back to the department.
+    pub fixed: bool,
+    /// What was found; up to 2000 characters.
+    #[serde(default)]
+    #[validate(custom(function = "optional_text"))]
+    pub note: Option<String>,
+}
+
 /// `GET /issues` filters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct IssueFilter {
-    /// `escalated` is the township's queue.
+    /// `escalated` is the township's queue; `assigned`, `accepted`, `done` are with a
+    /// department.
     pub status: Option<IssueStatus>,
+    /// true: only late issues (past `due_on`, not resolved); false: only those that are not.
+    pub overdue: Option<bool>,
+    /// Routed to this department.
+    pub department_id: Option<Uuid>,
+    /// true: only those whose department waits for an answer to a request for more time
+    /// (the admin's queue); false: only those without one.
+    pub extension_requested: Option<bool>,
     pub category: Option<IssueCategory>,
     pub household_id: Option<Uuid>,
     /// The household's current micro-grid.

@@ -11,18 +11,26 @@ use super::types::{By, ByKind, IssueFigures, Row, Summary};
 use crate::error::AppResult;
 
 pub async fn summary(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<Summary> {
-    // Five statements pipelined on the one connection: one round trip, not five.
-    let conn: &AsyncPgConnection = conn;
+    // Six statements pipelined on the one connection: one round trip, not six.
+    let shared: &AsyncPgConnection = conn;
     // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
-    let (grids, micro_grids, households, visits, issues) = futures_util::join!(
-        queries::grid_counts(conn, p),
-        queries::micro_grid_counts(conn, p),
-        queries::household_counts(conn, p),
-        queries::visit_counts(conn, p),
-        queries::issue_counts(conn, p),
+    let (grids, micro_grids, households, visits, issues, resolutions) = futures_util::join!(
+        queries::grid_counts(shared, p),
+        queries::micro_grid_counts(shared, p),
+        queries::household_counts(shared, p),
+        queries::visit_counts(shared, p),
+        queries::issue_counts(shared, p),
+        queries::resolutions(shared, p),
     );
-    let (grids, micro_grids, households, visits, issues) =
-        (grids?, micro_grids?, households?, visits?, issues?);
+    let (grids, micro_grids, households, visits, issues, resolutions) = (
+        grids?,
+        micro_grids?,
+        households?,
+        visits?,
+        issues?,
+        resolutions?,
+    );
+    let (on_time_rate, median_working_days) = timeliness(conn, p, &resolutions).await?;
     Ok(Summary {
         from: p.range.from,
         to: p.range.to,
@@ -46,8 +54,47 @@ pub async fn summary(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<S
             resolved: issues.resolved,
             open: issues.open,
             satisfaction_rate: ratio(issues.satisfied, issues.with_feedback),
+            on_time_rate,
+            median_working_days,
         },
     })
+}
+
+/// The on-time rate and the median working days to resolve (api.md "Timeliness"), counted
+/// in the township's calendar from the earliest day raised.
+async fn timeliness(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    resolutions: &[queries::Resolution],
+) -> AppResult<(Option<f64>, Option<f64>)> {
+    let Some(earliest) = resolutions.iter().map(|r| r.raised_on).min() else {
+        return Ok((None, None));
+    };
+    let calendar = crate::db::calendar::working_days(conn, p.tenant, earliest).await?;
+    let routed: Vec<bool> = resolutions
+        .iter()
+        .filter_map(|r| r.due_on.map(|due| r.resolved_on <= due))
+        .collect();
+    let on_time = routed.iter().filter(|on_time| **on_time).count();
+    let mut days: Vec<u32> = resolutions
+        .iter()
+        .map(|r| calendar.between(r.raised_on, r.resolved_on))
+        .collect();
+    Ok((
+        ratio(on_time as i64, routed.len() as i64),
+        median(&mut days),
+    ))
+}
+
+/// The middle value (the mean of the two middle ones for an even count); None when empty.
+fn median(values: &mut [u32]) -> Option<f64> {
+    values.sort_unstable();
+    let n = values.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(f64::from(values[n / 2])),
+        _ => Some((f64::from(values[n / 2 - 1]) + f64::from(values[n / 2])) / 2.0),
+    }
 }
 
 fn ratio(part: i64, whole: i64) -> Option<f64> {
@@ -156,6 +203,13 @@ mod tests {
     use super::super::scope::{week_key, Range};
     use super::*;
     use chrono::{Datelike, NaiveDate, TimeZone, Utc, Weekday};
+
+    #[test]
+    fn the_median_of_odd_and_even_counts() {
+        assert_eq!(median(&mut []), None);
+        assert_eq!(median(&mut [7, 1, 3]), Some(3.0));
+        assert_eq!(median(&mut [4, 1, 3, 10]), Some(3.5));
+    }
 
     fn range(from: &str, to: &str) -> Range {
         let tz: chrono_tz::Tz = "Asia/Shanghai".parse().unwrap();

@@ -163,11 +163,18 @@ pub struct IssueFigures {
     pub raised: i64,
     /// Resolved inside the range (and still resolved).
     pub resolved: i64,
-    /// Not resolved now: status `open` or `escalated`, whenever raised.
+    /// Not resolved now (open, escalated, or with a department), whenever raised.
     pub open: i64,
     /// Satisfied / with feedback, among those resolved inside the range; null when none
     /// of them has feedback.
     pub satisfaction_rate: Option<f64>,
+    /// Resolved on or before `due_on` / resolved with a `due_on` (routed to a department),
+    /// among those resolved inside the range; null when none was routed.
+    pub on_time_rate: Option<f64>,
+    /// The median of the working days (the township's calendar) from the day an issue was
+    /// raised to the day it was resolved, among those resolved inside the range; null when
+    /// none.
+    pub median_working_days: Option<f64>,
 }
 
 /// The figures supervisors report. Counts of things are as of now; visits and issue

@@ -101,6 +101,7 @@ pub async fn create_tenant(caller: Caller, body: Json<NewTenant>) -> AppResult<H
                     role: Role::TenantAdmin,
                     phone: None,
                     grid_id: None,
+                    department_id: None,
                     password_hash: &hash,
                 },
             )

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use crate::audit::AuditAction;
 use crate::auth::{passwords, Caller};
+use crate::departments;
 use crate::domain::{rules::parse_staff_role, Name, Phone, Role, Username};
 use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
 use crate::http::Json;
@@ -17,7 +18,8 @@ use super::types::{check_not_username, NewUser, User};
 /// Add a staff member
 ///
 /// `grid_id` is a supervisor's scope (one grid of the township); for other roles it must
-/// be absent or null, since it would mean nothing.
+/// be absent or null, since it would mean nothing. A handler needs a `department_id` of the
+/// township, and only a handler may have one.
 #[utoipa::path(
     post,
     path = "/api/v1/users",
@@ -44,10 +46,27 @@ pub async fn create_user(caller: Caller, body: Json<NewUser>) -> AppResult<HttpR
     if body.grid_id.is_some() && role.is_some_and(|r| r != Role::Supervisor) {
         problems.add("grid_id", "only a supervisor has a grid scope");
     }
+    match (role, body.department_id) {
+        (Some(Role::Handler), None) => {
+            problems.add("department_id", "a handler needs a department")
+        }
+        (Some(r), Some(_)) if r != Role::Handler => {
+            problems.add("department_id", "only a handler belongs to a department")
+        }
+        _ => {}
+    }
     let mut conn = caller.db().await?;
     if let Some(grid) = body.grid_id {
         if !queries::grid_exists(&mut conn, tenant, grid).await? {
             problems.add("grid_id", "no such grid in this township");
+        }
+    }
+    if let Some(department) = body
+        .department_id
+        .filter(|_| !problems.has("department_id"))
+    {
+        if !departments::queries::exists(&mut conn, tenant, department).await? {
+            problems.add("department_id", "no such department in this township");
         }
     }
     problems.finish()?;
@@ -72,6 +91,7 @@ pub async fn create_user(caller: Caller, body: Json<NewUser>) -> AppResult<HttpR
                     role,
                     phone: phone.as_ref().map(Phone::as_str),
                     grid_id: body.grid_id,
+                    department_id: body.department_id,
                     password_hash: &hash,
                 },
             )

@@ -85,6 +85,7 @@ pub struct NewUserRow<'a> {
     pub role: Role,
     pub phone: Option<&'a str>,
     pub grid_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
     pub password_hash: &'a str,
 }
 
@@ -98,6 +99,7 @@ pub async fn insert(conn: &mut AsyncPgConnection, user: NewUserRow<'_>) -> AppRe
             users::role.eq(user.role),
             users::phone.eq(user.phone),
             users::grid_id.eq(user.grid_id),
+            users::department_id.eq(user.department_id),
             users::password_hash.eq(user.password_hash),
         ))
         .returning(UserRow::as_returning())

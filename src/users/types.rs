@@ -28,6 +28,9 @@ pub struct User {
     /// A supervisor's scope: one grid, or null for the whole township.
     #[schema(required = true)]
     pub grid_id: Option<Uuid>,
+    /// A handler's department; null for every other role.
+    #[schema(required = true)]
+    pub department_id: Option<Uuid>,
     pub active: bool,
 }
 
@@ -42,6 +45,7 @@ pub struct UserRow {
     pub role: Role,
     pub phone: Option<String>,
     pub grid_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
     pub active: bool,
     pub token_version: i32,
 }
@@ -67,6 +71,7 @@ impl From<UserRow> for User {
             role: row.role,
             phone: row.phone,
             grid_id: row.grid_id,
+            department_id: row.department_id,
             active: row.active,
         }
     }
@@ -82,6 +87,7 @@ impl From<PlatformAdminRow> for User {
             role: Role::PlatformAdmin,
             phone: None,
             grid_id: None,
+            department_id: None,
             active: row.active,
         }
     }
@@ -95,7 +101,7 @@ pub struct NewUser {
     pub username: String,
     #[validate(custom(function = "rules::name"))]
     pub display_name: String,
-    /// tenant_admin, supervisor or leader.
+    /// tenant_admin, supervisor, leader or handler.
     #[schema(value_type = Role)]
     #[validate(custom(function = "rules::staff_role"))]
     pub role: String,
@@ -105,6 +111,8 @@ pub struct NewUser {
     pub phone: Option<String>,
     /// Only for a supervisor: the grid they oversee (null: the whole township).
     pub grid_id: Option<Uuid>,
+    /// Required for a handler, and only for one: the department they work for.
+    pub department_id: Option<Uuid>,
 }
 
 /// `PATCH /users/{id}`: only the fields present change; `null` clears `phone` or `grid_id`.
@@ -123,9 +131,11 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub grid_id: Option<Option<Uuid>>,
-    /// `tenant_admin`, `supervisor` or `leader`. Not your own; a supervisor's grid scope
-    /// goes when they take another role, a leader's micro-grids lose their leader; the
-    /// user's sessions end.
+    /// A handler's department (only a handler has one).
+    pub department_id: Option<Uuid>,
+    /// `tenant_admin`, `supervisor`, `leader` or `handler` (with a `department_id`). Not
+    /// your own; a supervisor's grid scope goes when they take another role, a handler's
+    /// department too, a leader's micro-grids lose their leader; the user's sessions end.
     #[validate(custom(function = "rules::staff_role"))]
     pub role: Option<String>,
 }

@@ -1,5 +1,5 @@
 //! `PATCH /users/{id}`: rename, change phone, (de)activate, reset a password, move a
-//! supervisor's scope, change a role.
+//! supervisor's scope or a handler's department, change a role.
 //!
 //! Deactivation and a new password end every session of the user at once
 //! (`auth::revoke::end_all`: token version bumped, refresh tokens revoked). A new grid scope bumps the version too, so the next
@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::audit::AuditAction;
 use crate::auth::{passwords, revoke, Caller};
 use crate::db::schema::users;
+use crate::departments;
 use crate::domain::{rules::parse_staff_role, Name, Phone, Role};
 use crate::error::{checked, AppError, AppResult, ErrorBody, Problems};
 use crate::grids;
@@ -31,6 +32,7 @@ struct Changes {
     active: Option<bool>,
     password_hash: Option<String>,
     grid_id: Option<Option<Uuid>>,
+    department_id: Option<Option<Uuid>>,
     role: Option<Role>,
 }
 
@@ -89,10 +91,30 @@ pub async fn update_user(
             problems.add("role", "you cannot change your own role");
         }
         changes.role = Some(role);
-        // The scope is a supervisor's only.
+        // The scope is a supervisor's only, the department a handler's.
         if current.grid_id.is_some() && role != Role::Supervisor {
             changes.grid_id = Some(None);
         }
+        if current.department_id.is_some() && role != Role::Handler {
+            changes.department_id = Some(None);
+        }
+    }
+    match patch.department_id {
+        Some(_) if role != Role::Handler => {
+            problems.add("department_id", "only a handler belongs to a department")
+        }
+        Some(department) => {
+            if department != current.department_id.unwrap_or_default()
+                && !departments::queries::exists(&mut conn, tenant, department).await?
+            {
+                problems.add("department_id", "no such department in this township");
+            }
+            changes.department_id = Some(Some(department));
+        }
+        None if role == Role::Handler && current.department_id.is_none() => {
+            problems.add("department_id", "a handler needs a department")
+        }
+        None => {}
     }
     if let Some(grid) = patch.grid_id {
         if role != Role::Supervisor && grid.is_some() {
@@ -124,6 +146,9 @@ pub async fn update_user(
     let ends_sessions = changes.password_hash.is_some()
         || (patch.active == Some(false) && current.active)
         || changes.grid_id.is_some_and(|g| g != current.grid_id)
+        || changes
+            .department_id
+            .is_some_and(|d| d != current.department_id)
         || changes.role.is_some();
     let mut detail = serde_json::json!({
         "fields": changed_fields(&changes),
@@ -210,6 +235,7 @@ fn changed_fields(changes: &Changes) -> Vec<&'static str> {
         ("active", changes.active.is_some()),
         ("password", changes.password_hash.is_some()),
         ("grid_id", changes.grid_id.is_some()),
+        ("department_id", changes.department_id.is_some()),
         ("role", changes.role.is_some()),
     ]
     .into_iter()

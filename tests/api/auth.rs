@@ -60,7 +60,7 @@ async fn every_role_and_the_platform_admin_log_in() {
         let expected = json!({
             "id": user.id, "tenant_id": t.id, "username": user.username,
             "display_name": format!("{}的名字", user.username), "role": role,
-            "phone": "13900001111", "grid_id": grid, "active": true,
+            "phone": "13900001111", "grid_id": grid, "department_id": null, "active": true,
         });
         assert_eq!(body["user"], expected);
         let mut mine = me(&app, body["access_token"].as_str().unwrap())

@@ -86,6 +86,13 @@ async fn the_full_township_has_the_shape_of_the_article() {
     let usernames =
         "SELECT count(*) FROM users WHERE role = 'leader' AND username ~ '^leader[0-9]{3}$'";
     assert_eq!(count(&db, usernames).await, 322);
+    // The offices with a handler each, and the 2026 calendar (docs/workflow.md).
+    let handlers = "SELECT count(*) FROM users u JOIN departments d \
+                    ON d.tenant_id = u.tenant_id AND d.id = u.department_id WHERE u.role = 'handler'";
+    assert_eq!(count(&db, handlers).await, demo::DEPARTMENTS.len() as i64);
+    let make_up =
+        "SELECT count(*) FROM calendar_days WHERE workday AND day IN ('2026-09-20', '2026-10-10')";
+    assert_eq!(count(&db, make_up).await, 2);
 
     // And so the supervisor's summary reads, as the article reports it.
     let login = app

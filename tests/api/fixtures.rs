@@ -13,7 +13,9 @@
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use lianxin::auth::tokens::TokenKeys;
-use lianxin::db::schema::{grids, households, leader_assignments, micro_grids, tenants, users};
+use lianxin::db::schema::{
+    departments, grids, households, leader_assignments, micro_grids, tenants, users,
+};
 use lianxin::domain::Role;
 use secrecy::SecretString;
 use tokio::sync::OnceCell;
@@ -254,6 +256,43 @@ impl Township {
             h3,
             h4,
         }
+    }
+
+    /// A department of the township named `name`, and a handler of it (username
+    /// `handler_<n>`, where n counts the township's departments), straight in the database.
+    pub async fn department(&self, app: &TestApp, name: &str) -> (Uuid, User) {
+        let mut conn = app.db().await;
+        let id = Uuid::now_v7();
+        diesel::insert_into(departments::table)
+            .values((
+                departments::tenant_id.eq(self.id),
+                departments::id.eq(id),
+                departments::name.eq(name),
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let user = Uuid::now_v7();
+        let username = format!("handler_{}", id.simple());
+        diesel::insert_into(users::table)
+            .values((
+                users::tenant_id.eq(self.id),
+                users::id.eq(user),
+                users::username.eq(&username),
+                users::display_name.eq(format!("{name}经办人")),
+                users::role.eq(Role::Handler.as_str()),
+                users::department_id.eq(Some(id)),
+                users::password_hash.eq(password_hash().await),
+            ))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let handler = User {
+            id: user,
+            username,
+            token: token(user, Some(self.id), Role::Handler, None),
+        };
+        (id, handler)
     }
 
     /// Which of `h1` to `h4` `household` is (an index into `CONTACTS` and `MASKED`).

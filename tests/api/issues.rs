@@ -317,27 +317,6 @@ async fn an_issue_lives_from_raise_to_feedback_and_keeps_its_history() {
         t.supervisor.id.to_string()
     );
 
-    let unhappy = act(
-        &app,
-        &t.leader1.token,
-        &issue,
-        "feedback",
-        json!({ "satisfied": false, "comment": "还没拿到证" }),
-    )
-    .await
-    .expect(200);
-    assert_eq!(unhappy["satisfied"], false);
-    assert_eq!(unhappy["events"][3]["note"], "还没拿到证");
-    act(
-        &app,
-        &t.leader1.token,
-        &issue,
-        "feedback",
-        json!({ "satisfied": true }),
-    )
-    .await
-    .expect_error(409, "conflict");
-
     let reopened = act(
         &app,
         &t.leader1.token,
@@ -350,11 +329,43 @@ async fn an_issue_lives_from_raise_to_feedback_and_keeps_its_history() {
     assert_eq!(reopened["status"], "open");
     assert_eq!(reopened["resolved_at"], Value::Null);
     assert_eq!(reopened["resolution"], Value::Null);
+
+    act(
+        &app,
+        &t.admin.token,
+        &issue,
+        "resolve",
+        json!({ "resolution": "证已在办" }),
+    )
+    .await
+    .expect(200);
+    // Not satisfied: the feedback is an event, and the issue is open again (api.md).
+    let unhappy = act(
+        &app,
+        &t.leader1.token,
+        &issue,
+        "feedback",
+        json!({ "satisfied": false, "comment": "还没拿到证" }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(unhappy["status"], "open");
+    assert_eq!(unhappy["resolution"], Value::Null);
     assert_eq!(
-        reopened["satisfied"],
+        unhappy["satisfied"],
         Value::Null,
         "the next resolution gets its own feedback"
     );
+    assert_eq!(unhappy["events"][5]["note"], "还没拿到证");
+    act(
+        &app,
+        &t.leader1.token,
+        &issue,
+        "feedback",
+        json!({ "satisfied": true }),
+    )
+    .await
+    .expect_error(409, "conflict");
 
     act(
         &app,
@@ -376,20 +387,30 @@ async fn an_issue_lives_from_raise_to_feedback_and_keeps_its_history() {
     .expect(200);
     assert_eq!(happy["satisfied"], true);
     assert_eq!(happy["resolution"], "证已送到");
+    act(
+        &app,
+        &t.leader1.token,
+        &issue,
+        "feedback",
+        json!({ "satisfied": false }),
+    )
+    .await
+    .expect_error(409, "conflict");
     assert_eq!(
         actions(&happy),
         [
             ev("raise", None, "open"),
             ev("escalate", Some("open"), "escalated"),
             ev("resolve", Some("escalated"), "resolved"),
-            ev("feedback", Some("resolved"), "resolved"),
             ev("reopen", Some("resolved"), "open"),
+            ev("resolve", Some("open"), "resolved"),
+            ev("feedback", Some("resolved"), "open"),
             ev("resolve", Some("open"), "resolved"),
             ev("feedback", Some("resolved"), "resolved"),
         ]
     );
-    assert_eq!(happy["events"][5]["note"], "证已送到");
-    assert_eq!(audit_records(&app, &issue).await, 7);
+    assert_eq!(happy["events"][6]["note"], "证已送到");
+    assert_eq!(audit_records(&app, &issue).await, 8);
 
     // Bodies are checked: a resolution is required, notes are bounded, fields are known.
     act(

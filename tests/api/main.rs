@@ -10,7 +10,9 @@ mod parallel;
 
 mod audit;
 mod auth;
+mod calendar;
 mod demo;
+mod departments;
 mod grids;
 mod households;
 mod import;
@@ -30,4 +32,5 @@ mod tenants;
 mod users;
 mod visits;
 mod web;
+mod workflow;
 mod writes;

@@ -22,6 +22,8 @@ const TENANT_TABLES: &[&str] = &[
     "issues",
     "issue_events",
     "audit_log",
+    "departments",
+    "calendar_days",
     "tag_intervals",
 ];
 
@@ -46,6 +48,9 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
              VALUES ('{tenant}', '{event}', '{issue}', 'raise', 'open', '{leader}');
          INSERT INTO audit_log (tenant_id, id, actor_id, action, entity)
              VALUES ('{tenant}', '{audit}', '{leader}', 'visit.create', 'visit');
+         INSERT INTO departments (tenant_id, id, name) VALUES ('{tenant}', '{department}', '国土所');
+         INSERT INTO calendar_days (tenant_id, day, workday, note)
+             VALUES ('{tenant}', '2026-10-01', false, '国庆节');
          INSERT INTO tag_intervals (tenant_id, tag, visit_interval_days)
              VALUES ('{tenant}', '独居老人', 3);
          SELECT visit_days_rebuild('{tenant}');",
@@ -57,6 +62,7 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
         leader = t.leader1.id,
         event = Uuid::now_v7(),
         audit = Uuid::now_v7(),
+        department = Uuid::now_v7(),
     );
     conn.batch_execute(&statements).await.unwrap();
 }

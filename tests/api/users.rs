@@ -32,7 +32,8 @@ async fn an_admin_adds_staff_of_every_role_who_can_log_in() {
         created,
         json!({
             "id": id, "tenant_id": t.id, "username": "chen", "display_name": "陈微网格长",
-            "role": "leader", "phone": "13912345678", "grid_id": null, "active": true,
+            "role": "leader", "phone": "13912345678", "grid_id": null, "department_id": null,
+            "active": true,
         })
     );
     let session = login(&app, Some("alpha"), "chen", "leader-pass-2026")

@@ -147,6 +147,9 @@ async fn every_write_leaves_its_audit_record() {
         Uuid::now_v7(),
     );
     let issue_path = |verb: &str| format!("/api/v1/issues/{issue}/{verb}");
+    let routed = Uuid::now_v7();
+    let routed_path = |verb: &str| format!("/api/v1/issues/{routed}/{verb}");
+    let (department, handler) = t.department(&app, "城建办").await;
     let (admin, leader1) = (&t.admin, &t.leader1);
     // In order: later rows use what earlier ones made. Rows that end a user's sessions come
     // after that user's last row.
@@ -390,6 +393,107 @@ async fn every_write_leaves_its_audit_record() {
             vec![("issue.feedback", "issue", Id(issue))],
         ),
         write(
+            "a department created",
+            Method::POST,
+            "/api/v1/departments",
+            admin,
+            Body::Json(json!({"name": "国土所"})),
+            201,
+            vec![("department.create", "department", Created)],
+        ),
+        write(
+            "a department renamed",
+            Method::PATCH,
+            format!("/api/v1/departments/{department}"),
+            admin,
+            Body::Json(json!({"name": "城建交通办"})),
+            200,
+            vec![("department.update", "department", Id(department))],
+        ),
+        write(
+            "a holiday set in the calendar",
+            Method::PUT,
+            "/api/v1/calendar/2026-10-08",
+            admin,
+            Body::Json(json!({"workday": false, "note": "补休"})),
+            200,
+            vec![("calendar.set", "calendar", Entity::None)],
+        ),
+        write(
+            "a calendar exception removed",
+            Method::DELETE,
+            "/api/v1/calendar/2026-10-08",
+            admin,
+            Body::None,
+            204,
+            vec![("calendar.delete", "calendar", Entity::None)],
+        ),
+        write(
+            "an issue raised for routing",
+            Method::POST,
+            "/api/v1/issues",
+            leader1,
+            Body::Json(json!({
+                "id": routed, "household_id": t.h1, "category": "road", "description": "路面塌陷",
+            })),
+            201,
+            vec![("issue.raise", "issue", Id(routed))],
+        ),
+        write(
+            "an issue routed to a department",
+            Method::POST,
+            routed_path("assign"),
+            admin,
+            Body::Json(json!({"department_id": department})),
+            200,
+            vec![("issue.assign", "issue", Id(routed))],
+        ),
+        write(
+            "an issue signed for",
+            Method::POST,
+            routed_path("accept"),
+            &handler,
+            Body::Json(json!({})),
+            200,
+            vec![("issue.accept", "issue", Id(routed))],
+        ),
+        write(
+            "more time asked for",
+            Method::POST,
+            routed_path("extend"),
+            &handler,
+            Body::Json(json!({"days": 2, "reason": "等材料"})),
+            200,
+            vec![("issue.extend", "issue", Id(routed))],
+        ),
+        write(
+            "more time granted",
+            Method::POST,
+            routed_path("extension"),
+            admin,
+            Body::Json(json!({"granted": true})),
+            200,
+            vec![("issue.extension", "issue", Id(routed))],
+        ),
+        write(
+            "an issue reported done",
+            Method::POST,
+            routed_path("done"),
+            &handler,
+            Body::Json(json!({"resolution": "已修补"})),
+            200,
+            vec![("issue.done", "issue", Id(routed))],
+        ),
+        write(
+            "an issue verified",
+            Method::POST,
+            routed_path("verify"),
+            leader1,
+            Body::Json(json!({"fixed": true})),
+            200,
+            vec![("issue.verify", "issue", Id(routed))],
+        ),
+        write(
             "statistics exported",
             Method::GET,
             "/api/v1/stats/export?format=csv&by=grid&from=2026-01-01&to=2026-01-31",
@@ -586,6 +690,8 @@ async fn a_refused_write_changes_nothing() {
     .await
     .expect(201);
     let (admin, leader, supervisor) = (&t.admin.token, &t.leader1.token, &t.supervisor.token);
+    let (_, handler) = t.department(&app, "城建办").await;
+    let (beta_department, _) = beta.department(&app, "国土所").await;
     let household = |micro_grid: Uuid, phone: &str| {
         Body::Json(json!({
             "micro_grid_id": micro_grid, "kind": "village", "name": "赵桂兰",
@@ -774,6 +880,54 @@ async fn a_refused_write_changes_nothing() {
             &t.leader2.token,
             Body::Json(json!({"note": "越界"})),
             NOT_FOUND,
+        ),
+        refusal(
+            "an issue routed by a leader",
+            Method::POST,
+            format!("/api/v1/issues/{open_issue}/assign"),
+            leader,
+            Body::Json(json!({"department_id": beta_department})),
+            FORBIDDEN,
+        ),
+        refusal(
+            "an issue routed to another township's department",
+            Method::POST,
+            format!("/api/v1/issues/{open_issue}/assign"),
+            admin,
+            Body::Json(json!({"department_id": beta_department})),
+            INVALID,
+        ),
+        refusal(
+            "an issue not routed to the handler's department signed for",
+            Method::POST,
+            format!("/api/v1/issues/{open_issue}/accept"),
+            &handler.token,
+            Body::Json(json!({})),
+            NOT_FOUND,
+        ),
+        refusal(
+            "an open issue verified",
+            Method::POST,
+            format!("/api/v1/issues/{open_issue}/verify"),
+            admin,
+            Body::Json(json!({"fixed": true})),
+            CONFLICT,
+        ),
+        refusal(
+            "another township's department renamed",
+            Method::PATCH,
+            format!("/api/v1/departments/{beta_department}"),
+            admin,
+            Body::Json(json!({"name": "改名"})),
+            NOT_FOUND,
+        ),
+        refusal(
+            "a calendar day set by a supervisor",
+            Method::PUT,
+            "/api/v1/calendar/2026-10-08",
+            supervisor,
+            Body::Json(json!({"workday": false})),
+            FORBIDDEN,
         ),
         refusal(
             "a password change with a wrong current password",

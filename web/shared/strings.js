@@ -20,7 +20,14 @@ export const CATEGORY = {
   other: '其他',
 };
 
-export const STATUS = { open: '待办理', escalated: '已上报', resolved: '已办结' };
+export const STATUS = {
+  open: '待办理',
+  escalated: '已上报',
+  resolved: '已办结',
+  assigned: '已分派',
+  accepted: '部门办理中',
+  done: '待核实',
+};
 
 export const METHOD = { door: '上门', phone: '电话', group: '群内', other: '其他' };
 

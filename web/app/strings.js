@@ -80,6 +80,13 @@ export const T = {
   unsatisfied: '不满意',
   confirm: '确认',
   raisedOn: (d) => `${d} 反映`,
+  verifyFixed: '验收通过',
+  toVerify: (n) => `待验收的诉求（${n}）`,
+  household: '住户',
+  verifyRework: '退回重办',
+  verifyNote: '验收意见',
+  dueOn: (d) => ` · 办理时限 ${d}`,
+  overdue: '已超期',
 
   // Sync
   pending: (n) => `待同步 ${n}`,

@@ -3,6 +3,7 @@
 import { html, useEffect, useMemo, useState } from '/shared/html.js';
 import { matches, withDueState } from '../due.js';
 import { T } from '../strings.js';
+import { ToVerify } from './to-verify.js';
 
 // Rows drawn at first; the rest on "显示更多" (a cheap phone draws 300 rows slowly).
 const PAGE = 60;
@@ -14,7 +15,7 @@ export function visitLabel(row) {
   return T.daysUnvisited(row.daysSince);
 }
 
-export function DueList({ households, queue, zone, all, go }) {
+export function DueList({ api, households, queue, zone, all, go }) {
   const [query, setQuery] = useState('');
   const [limit, setLimit] = useState(PAGE);
   const heading = all ? T.allHouseholds : T.due;
@@ -39,6 +40,7 @@ export function DueList({ households, queue, zone, all, go }) {
       ${all ? html`<a href="#/">${T.due}</a>` : html`<a href="#/all">${T.allHouseholds}</a>`}
       <button type="button" onClick=${() => go('/round')}>${T.groupRound}</button>
     </nav>
+    ${!all && html`<${ToVerify} api=${api} households=${households} />`}
     <label for="search">${T.search}</label>
     <input id="search" type="search" placeholder=${T.searchHint} value=${query}
       onInput=${(e) => setQuery(e.target.value)} />

@@ -86,6 +86,7 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("at most {} tags", "最多 {} 个标签"),
     ("each tag must be at most {} characters without control characters", "每个标签最多 {} 个字符，且不能含控制字符"),
     ("must be text (UTF-8)", "须为文字（UTF-8 编码）"),
+    ("month must be YYYY-MM", "月份须写成 YYYY-MM，如 2026-11"),
     ("must list 1 to {} households", "须列出 1 到 {} 户"),
     // Roster import.
     ("send one file per import", "每次导入只能上传一个文件"),

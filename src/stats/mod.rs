@@ -23,6 +23,8 @@ mod files;
 mod queries;
 mod rollup;
 pub(crate) mod scope;
+mod statement;
+mod statement_file;
 mod summary;
 mod tally;
 pub mod types;
@@ -33,12 +35,19 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/stats/summary", web::get().to(summary::summary))
         .route("/stats/breakdown", web::get().to(breakdown::breakdown))
         .route("/stats/export", web::get().to(export::export))
-        .route("/stats/chart", web::get().to(chart::chart));
+        .route("/stats/chart", web::get().to(chart::chart))
+        .route("/stats/statement", web::get().to(statement::statement));
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(summary::summary, breakdown::breakdown, export::export, chart::chart),
+    paths(
+        summary::summary,
+        breakdown::breakdown,
+        export::export,
+        chart::chart,
+        statement::statement
+    ),
     components(schemas(
         types::Summary,
         types::ByKind,

@@ -24,6 +24,7 @@ mod probes;
 mod robustness;
 mod row_security;
 mod service;
+mod statement;
 mod stats;
 mod stats_rollup;
 mod sync;

@@ -313,6 +313,16 @@ pub async fn seed_with(
         )
         .await?;
     }
+    // A priority group's own interval (docs/workflow.md): the lone elderly every 3 days, so
+    // their leaders' due lists show the rule at work.
+    let township: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&TENANT_CODE];
+    tokio_postgres::Transaction::execute(
+        &tx,
+        "INSERT INTO tag_intervals (tenant_id, tag, visit_interval_days) \
+         SELECT id, '独居老人', 3 FROM tenants WHERE code = $1",
+        &township,
+    )
+    .await?;
     tx.commit().await?;
     bar.finish_and_clear();
     // Fresh statistics, so the first queries on a million new rows are planned well.

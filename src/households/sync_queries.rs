@@ -99,7 +99,9 @@ SELECT i.id, i.household_id, i.micro_grid_id, i.visit_id, i.category, i.descript
        i.department_id, i.due_on, i.extension_days IS NOT NULL AS extension_requested,
        "#,
     crate::overdue_sql!("i"),
-    r#" AS overdue
+    " AS overdue, ",
+    crate::due_soon_sql!("i"),
+    r#" AS due_soon
 FROM issues i
 WHERE i.tenant_id = $1 AND i.household_id IN (SELECT id FROM synced)
   AND i.status <> 'resolved'

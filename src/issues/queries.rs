@@ -483,6 +483,9 @@ fn filtered<'a>(
     if let Some(late) = filter.overdue {
         query = query.filter(diesel::dsl::sql::<Bool>(crate::overdue_sql!("issues")).eq(late));
     }
+    if let Some(soon) = filter.due_soon {
+        query = query.filter(diesel::dsl::sql::<Bool>(crate::due_soon_sql!("issues")).eq(soon));
+    }
     if let Some(department) = filter.department_id {
         query = query.filter(issues::department_id.eq(department));
     }

@@ -42,6 +42,14 @@ pub struct Issue {
         select_expression_type = diesel::expression::SqlLiteral<Bool>
     )]
     pub overdue: bool,
+    /// Today (the township's) is the last day of its time limit (`due_on`) and the issue is
+    /// not resolved: late tomorrow (临期, shown yellow where `overdue` is red).
+    #[diesel(
+        sql_type = Bool,
+        select_expression = diesel::dsl::sql::<Bool>(crate::due_soon_sql!("issues")),
+        select_expression_type = diesel::expression::SqlLiteral<Bool>
+    )]
+    pub due_soon: bool,
     /// The department asked for more time and the admin has not answered yet.
     #[diesel(
         sql_type = Bool,
@@ -65,6 +73,25 @@ macro_rules! overdue_sql {
             ".status <> 'resolved' AND ",
             $alias,
             ".due_on < (now() AT TIME ZONE (SELECT t.timezone FROM tenants t WHERE t.id = ",
+            $alias,
+            ".tenant_id))::date)"
+        )
+    };
+}
+
+/// Whether the issue row `alias` is on the last day of its time limit, as SQL: `due_on` is
+/// today in its township's zone and it is not resolved (a limit always ends on a working day).
+#[macro_export]
+macro_rules! due_soon_sql {
+    ($alias:literal) => {
+        concat!(
+            "(",
+            $alias,
+            ".due_on IS NOT NULL AND ",
+            $alias,
+            ".status <> 'resolved' AND ",
+            $alias,
+            ".due_on = (now() AT TIME ZONE (SELECT t.timezone FROM tenants t WHERE t.id = ",
             $alias,
             ".tenant_id))::date)"
         )
@@ -220,6 +247,8 @@ pub struct IssueFilter {
     pub status: Option<IssueStatus>,
     /// true: only late issues (past `due_on`, not resolved); false: only those that are not.
     pub overdue: Option<bool>,
+    /// true: only those on the last day of their time limit (临期); false: only the others.
+    pub due_soon: Option<bool>,
     /// Routed to this department.
     pub department_id: Option<Uuid>,
     /// true: only those whose department waits for an answer to a request for more time

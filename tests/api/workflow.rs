@@ -797,6 +797,21 @@ async fn the_overdue_list_and_the_filters() {
     assert!(waiting
         .iter()
         .any(|i| i["id"] == late.as_str() && i["overdue"] == true));
+    // Due today: 临期, not late; its own list.
+    let soon = app
+        .get("/api/v1/issues?due_soon=true", &t.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(ids(&soon), [on_time.as_str()]);
+    assert_eq!(
+        (&soon["items"][0]["due_soon"], &soon["items"][0]["overdue"]),
+        (&json!(true), &json!(false))
+    );
+    assert!(overdue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["due_soon"] == false));
     for bad in ["overdue=maybe", "department_id=12", "status=finished"] {
         app.get(&format!("/api/v1/issues?{bad}"), &t.admin.token)
             .await

@@ -87,6 +87,7 @@ export const T = {
   verifyNote: '验收意见',
   dueOn: (d) => ` · 办理时限 ${d}`,
   overdue: '已超期',
+  dueSoon: '今天到期',
 
   // Sync
   pending: (n) => `待同步 ${n}`,

@@ -105,7 +105,7 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
               <span class="category">${CATEGORY[issue.category]}</span>
               <span class="status status-${issue.status}">${STATUS[issue.status]}</span>
               <span class="muted">${T.raisedOn(formatDate(issue.raised_at, zone.timeZone))}</span>
-              ${issue.due_on && issue.status !== 'resolved' && html`<span class=${issue.overdue ? 'overdue' : 'muted'}>${T.dueOn(issue.due_on)}${issue.overdue ? `（${T.overdue}）` : ''}</span>`}
+              ${issue.due_on && issue.status !== 'resolved' && html`<span class=${issue.overdue ? 'overdue' : issue.due_soon ? 'due-soon' : 'muted'}>${T.dueOn(issue.due_on)}${issue.overdue ? `（${T.overdue}）` : issue.due_soon ? `（${T.dueSoon}）` : ''}</span>`}
               <p>${issue.description}</p>
               ${issue.resolution && html`<p class="muted">${T.resolution}：${issue.resolution}</p>`}
               ${issues && html`<${IssueActions} api=${api} issue=${issue} onDone=${refresh} />`}

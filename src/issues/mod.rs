@@ -9,6 +9,7 @@ pub mod raise;
 mod routed;
 pub mod show;
 pub mod steps;
+pub mod supervision;
 pub mod transitions;
 pub mod types;
 pub mod workflow;
@@ -40,7 +41,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/issues/{id}/extend").route(web::post().to(steps::extend)))
     .service(web::resource("/issues/{id}/extension").route(web::post().to(steps::extension)))
     .service(web::resource("/issues/{id}/done").route(web::post().to(steps::done)))
-    .service(web::resource("/issues/{id}/verify").route(web::post().to(steps::verify)));
+    .service(web::resource("/issues/{id}/verify").route(web::post().to(steps::verify)))
+    .service(web::resource("/supervision").route(web::get().to(supervision::supervision)));
 }
 
 #[derive(utoipa::OpenApi)]
@@ -58,9 +60,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         steps::extend,
         steps::extension,
         steps::done,
+        supervision::supervision,
         steps::verify
     ),
     components(schemas(
+        supervision::Supervision,
+        supervision::Pressing,
         Issue,
         IssueEvent,
         IssueDetail,

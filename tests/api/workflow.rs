@@ -812,6 +812,85 @@ async fn the_overdue_list_and_the_filters() {
         .unwrap()
         .iter()
         .all(|i| i["due_soon"] == false));
+    // The 督办 figures: late (late, elsewhere) and due today (on_time), three ways.
+    let figures = app
+        .get("/api/v1/supervision", &t.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(
+        (&figures["overdue"], &figures["due_soon"]),
+        (&json!(2), &json!(1))
+    );
+    let counts = |rows: &Value| -> Vec<(String, i64, i64)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let name = r["name"].as_str().unwrap().to_owned();
+                (
+                    name,
+                    r["overdue"].as_i64().unwrap(),
+                    r["due_soon"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        counts(&figures["by_department"]),
+        [("国土所".to_owned(), 1, 0), ("城建办".to_owned(), 1, 1)]
+    );
+    // h1, h2 in m1 (g1, leader1); h3 in m2 (g1, leader1).
+    assert_eq!(
+        counts(&figures["by_grid"]),
+        [("新埭村网格".to_owned(), 2, 1)]
+    );
+    assert_eq!(
+        counts(&figures["by_leader"]),
+        [("leader1的名字".to_owned(), 2, 1)]
+    );
+    // A late problem in g2 (h4, leader2's): the township sees it, g1's supervisor does not.
+    let in_g2 = app
+        .post(
+            "/api/v1/issues",
+            &t.leader2.token,
+            json!({"household_id": t.h4, "category": "road", "description": "厂区门口路灯不亮"}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(
+        &app,
+        &t.admin,
+        &in_g2,
+        "assign",
+        json!({"department_id": roads.id}),
+    )
+    .await
+    .expect(200);
+    set_due_on(&app, &in_g2, &yesterday).await;
+    let all = app
+        .get("/api/v1/supervision", &t.admin.token)
+        .await
+        .expect(200);
+    assert_eq!(all["overdue"], 3);
+    assert_eq!(all["by_grid"].as_array().unwrap().len(), 2);
+    let g1 = app
+        .get("/api/v1/supervision", &t.grid_supervisor.token)
+        .await
+        .expect(200);
+    assert_eq!(g1["overdue"], 2, "g1's supervisor sees g1's only");
+    assert_eq!(
+        counts(&g1["by_leader"]),
+        [("leader1的名字".to_owned(), 2, 1)]
+    );
+    app.get("/api/v1/supervision", &t.leader1.token)
+        .await
+        .expect_error(403, "forbidden");
+    app.get("/api/v1/supervision", &roads.handler.token)
+        .await
+        .expect_error(403, "forbidden");
     for bad in ["overdue=maybe", "department_id=12", "status=finished"] {
         app.get(&format!("/api/v1/issues?{bad}"), &t.admin.token)
             .await

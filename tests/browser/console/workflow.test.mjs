@@ -1,7 +1,8 @@
 // The township workflow at the console: the admin creates a department (部门) and a handler
 // (人员), routes an issue to it (交办) with 3 working days; the handler sees only that issue,
 // signs for it (签收), asks for more time (申请延期), which the admin grants (批准延期), and
-// reports it done (办结). Each step is checked in the database.
+// reports it done (办结); late, the admin finds it by 仅看超期 and verifies it (验收通过).
+// Each step is checked in the database.
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -119,5 +120,20 @@ test('an issue goes from the office to a department and back as done', async (t)
   assert.equal(done.resolution, '已修补路面并疏通排水沟');
   const events = await world.query('SELECT action FROM issue_events WHERE issue_id = $1 ORDER BY at, id', [issue.id]);
   assert.deepEqual(events.map((e) => e.action), ['raise', 'assign', 'accept', 'extend', 'extension', 'done']);
+
+  // Late (its limit set in the past): 仅看超期 lists it, marked 已超期 in words; the admin
+  // verifies it (验收通过) and it is resolved with the department's resolution.
+  await world.query("UPDATE issues SET due_on = DATE '2026-01-05' WHERE id = $1", [issue.id]);
+  await signOut(page);
+  await signInAndWait(world);
+  await openPage(page, '诉求');
+  await page.getByLabel('仅看超期').check();
+  await page.locator('main tbody tr').filter({ hasText: '2026-01-05（已超期）' }).waitFor();
+  assert.equal(await page.locator('main tbody tr').count(), 1);
+  await page.getByRole('button', { name: issue.description }).click();
+  await page.getByLabel('验收意见').fill('路面已平整');
+  await page.getByRole('button', { name: '验收通过' }).click();
+  assert.ok(await eventually(async () => (await row()).status === 'resolved'), 'resolved');
+  assert.equal((await row()).resolution, '已修补路面并疏通排水沟');
   assert.deepEqual(world.problems, []);
 });

@@ -128,8 +128,9 @@ test('an issue goes from the office to a department and back as done', async (t)
   await signInAndWait(world);
   await openPage(page, '诉求');
   await page.getByLabel('仅看超期').check();
+  // The unfiltered list shows it too: wait for the filtered one (the other issue gone).
+  assert.ok(await eventually(async () => (await page.locator('main tbody tr').count()) === 1), 'only the late issue');
   await page.locator('main tbody tr').filter({ hasText: '2026-01-05（已超期）' }).waitFor();
-  assert.equal(await page.locator('main tbody tr').count(), 1);
   await page.getByRole('button', { name: issue.description }).click();
   await page.getByLabel('验收意见').fill('路面已平整');
   await page.getByRole('button', { name: '验收通过' }).click();

@@ -421,7 +421,7 @@ pub fn password() -> anyhow::Result<String> {
 
 /// Prints how to log in to the demo township. The password is printed too: it protects
 /// made-up data only.
-/// The demo township's offices and the username of each one's handler (部门经办人).
+/// The demo township's offices and the username of each one's handler (部门办理人员).
 pub const DEPARTMENTS: &[(&str, &str)] = &[
     ("国土所", "guotusuo"),
     ("城建办", "chengjianban"),

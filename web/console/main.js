@@ -18,6 +18,7 @@ import { Import } from './import.js';
 import { Audit } from './audit.js';
 import { Tags } from './tags.js';
 import { Townships } from './townships.js';
+import { Departments } from './departments.js';
 
 const api = createApi({ sessionKey: 'lianxin.console.session' });
 
@@ -31,12 +32,14 @@ const PAGES = {
   audit: Audit,
   tags: Tags,
   townships: Townships,
+  departments: Departments,
 };
 
 // What each role may open, in the order of the navigation.
 const PAGES_OF = {
-  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags'],
+  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags', 'departments'],
   supervisor: ['overview', 'grids', 'households', 'issues'],
+  handler: ['issues'],
   platform_admin: ['townships'],
 };
 

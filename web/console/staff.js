@@ -1,14 +1,15 @@
 // 人员 (township admins): the staff list, a new account, and on one person: deactivate or
-// reactivate, set a new password, change the role (a supervisor may be held to one grid).
+// reactivate, set a new password, change the role (a supervisor may be held to one grid; a
+// handler (部门办理人员) belongs to one department).
 
 import { html, useState } from '/shared/html.js';
 import { ROLE } from '/shared/strings.js';
 import * as S from './strings.js';
-import { useLoad, ErrorNote, Notice, Pager } from './ui.js';
+import { useLoad, ErrorNote, Notice, Pager, readAll } from './ui.js';
 import { directory, forget } from './directory.js';
 
 const P = S.STAFF;
-const ROLES = ['tenant_admin', 'supervisor', 'leader'];
+const ROLES = ['tenant_admin', 'supervisor', 'leader', 'handler'];
 const roleName = (r) => ROLE?.[r] ?? r;
 const PER_PAGE = 50;
 
@@ -18,6 +19,8 @@ export function Staff({ api }) {
   const [openId, setOpenId] = useState(null);
   const [notice, setNotice] = useState('');
   const dir = useLoad(() => directory(api), []);
+  const deps = useLoad((signal) => readAll(api, '/departments', {}, signal), []);
+  const departments = deps.data || [];
   const list = useLoad((signal) => {
     const query = { page: filter.page, per_page: PER_PAGE };
     if (filter.role) query.role = filter.role;
@@ -53,15 +56,16 @@ export function Staff({ api }) {
             <td>${u.username}</td>
             <th scope="row"><button type="button" class="link" aria-pressed=${u.id === openId} onClick=${() => { setOpenId(u.id); setNotice(''); }}>${u.display_name}</button></th>
             <td>${roleName(u.role)}</td><td>${u.phone || S.NONE}</td>
-            <td>${u.role === 'supervisor' ? gridName(u.grid_id) || P.wholeTownship : S.NONE}</td>
+            <td>${u.role === 'supervisor' ? gridName(u.grid_id) || P.wholeTownship
+              : u.role === 'handler' ? departments.find((d) => d.id === u.department_id)?.name || S.NONE : S.NONE}</td>
             <td>${u.active ? P.active : P.inactive}</td>
           </tr>`)}</tbody>
         </table></div>
         <${Pager} page=${filter.page} perPage=${PER_PAGE} total=${list.data.total} onPage=${(page) => setFilter({ ...filter, page })} />`}
       </div>
       <div>
-        ${chosen && html`<${Person} key=${chosen.id} api=${api} user=${chosen} grids=${grids} onChanged=${changed} />`}
-        <${CreatePerson} api=${api} grids=${grids} onCreated=${changed} />
+        ${chosen && html`<${Person} key=${chosen.id} api=${api} user=${chosen} grids=${grids} departments=${departments} onChanged=${changed} />`}
+        <${CreatePerson} api=${api} grids=${grids} departments=${departments} onCreated=${changed} />
       </div>
     </div>
   </section>`;
@@ -76,8 +80,17 @@ function GridSelect({ id, value, grids, onChange }) {
     <p class="help" id=${`${id}-help`}>${P.gridHelp}</p></div>`;
 }
 
-function CreatePerson({ api, grids, onCreated }) {
-  const blank = { username: '', display_name: '', role: 'leader', password: '', phone: '', grid_id: '' };
+function DepartmentSelect({ id, value, departments, onChange }) {
+  return html`<div class="field"><label for=${id}>${P.department}</label>
+    <select id=${id} required value=${value} aria-describedby=${`${id}-help`} onChange=${(e) => onChange(e.target.value)}>
+      <option value="">${S.CHOOSE}</option>
+      ${departments.map((d) => html`<option key=${d.id} value=${d.id}>${d.name}</option>`)}
+    </select>
+    <p class="help" id=${`${id}-help`}>${P.departmentHelp}</p></div>`;
+}
+
+function CreatePerson({ api, grids, departments, onCreated }) {
+  const blank = { username: '', display_name: '', role: 'leader', password: '', phone: '', grid_id: '', department_id: '' };
   const [form, setForm] = useState(blank);
   const [error, setError] = useState(null);
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
@@ -88,6 +101,7 @@ function CreatePerson({ api, grids, onCreated }) {
     const body = { username: form.username.trim(), display_name: form.display_name.trim(), role: form.role, password: form.password };
     if (form.phone.trim()) body.phone = form.phone.trim();
     if (form.role === 'supervisor' && form.grid_id) body.grid_id = form.grid_id;
+    if (form.role === 'handler') body.department_id = form.department_id;
     try {
       const user = await api.request('POST', '/users', { body });
       setForm(blank);
@@ -109,6 +123,7 @@ function CreatePerson({ api, grids, onCreated }) {
         ${ROLES.map((r) => html`<option key=${r} value=${r}>${roleName(r)}</option>`)}
       </select></div>
     ${form.role === 'supervisor' && html`<${GridSelect} id="np-grid" value=${form.grid_id} grids=${grids} onChange=${(v) => setForm({ ...form, grid_id: v })} />`}
+    ${form.role === 'handler' && html`<${DepartmentSelect} id="np-dept" value=${form.department_id} departments=${departments} onChange=${(v) => setForm({ ...form, department_id: v })} />`}
     ${text('password', P.password, 'password', { required: true, autocomplete: 'new-password', minlength: 8, 'aria-describedby': 'np-pw-help' })}
     <p class="help" id="np-pw-help">${P.passwordHelp}</p>
     ${text('phone', P.phone, 'tel')}
@@ -117,10 +132,11 @@ function CreatePerson({ api, grids, onCreated }) {
   </form>`;
 }
 
-function Person({ api, user, grids, onChanged }) {
+function Person({ api, user, grids, departments, onChanged }) {
   const [password, setPassword] = useState('');
   const [role, setRole] = useState(user.role);
   const [gridId, setGridId] = useState(user.grid_id || '');
+  const [deptId, setDeptId] = useState(user.department_id || '');
   const [error, setError] = useState(null);
 
   const patch = async (body, text) => {
@@ -139,6 +155,7 @@ function Person({ api, user, grids, onChanged }) {
     e.preventDefault();
     const body = { role };
     if (role === 'supervisor') body.grid_id = gridId || null;
+    if (role === 'handler') body.department_id = deptId;
     patch(body, P.roleChanged(user.display_name, roleName(role)));
   };
 
@@ -166,6 +183,7 @@ function Person({ api, user, grids, onChanged }) {
           ${ROLES.map((r) => html`<option key=${r} value=${r}>${roleName(r)}</option>`)}
         </select></div>
       ${role === 'supervisor' && html`<${GridSelect} id="ps-grid" value=${gridId} grids=${grids} onChange=${setGridId} />`}
+      ${role === 'handler' && html`<${DepartmentSelect} id="ps-dept" value=${deptId} departments=${departments} onChange=${setDeptId} />`}
       <div class="actions"><button type="submit">${P.changeRole}</button></div>
     </form>
   </section>`;

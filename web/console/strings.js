@@ -15,6 +15,7 @@ export const PREV_PAGE = '上一页';
 export const NEXT_PAGE = '下一页';
 export const page = (n, pages, total) => `第 ${n} / ${pages} 页，共 ${total} 条`;
 export const ALL = '全部';
+export const CHOOSE = '请选择';
 export const NAV_LABEL = '主导航';
 export const TABLE_REGION = '表格（可用方向键滚动）';
 
@@ -28,6 +29,7 @@ export const NAV = {
   import: '导入',
   audit: '审计',
   tags: '重点人群',
+  departments: '部门',
   townships: '乡镇',
 };
 
@@ -213,6 +215,25 @@ export const STAFF = {
   changeRole: '更改角色',
   roleChanged: (name, role) => `${name} 的角色已改为${role}。`,
   passwordHelp: '至少 8 位，不能是常见密码。',
+  department: '所属部门',
+  departmentHelp: '部门办理人员必须属于一个部门。',
+};
+
+// 部门
+export const DEPARTMENTS = {
+  heading: '部门',
+  caption: '部门列表',
+  cols: { name: '部门名称', handlers: '办理人员' },
+  none: '还没有部门。',
+  createHeading: '新建部门',
+  name: '部门名称', // contract
+  create: '新建部门', // contract
+  created: (name) => `已新建部门 ${name}。`,
+  rename: (name) => `重命名 ${name}`,
+  renameHeading: '重命名部门',
+  newName: '新名称',
+  save: '保存名称',
+  renamed: (name) => `部门已改名为 ${name}。`,
 };
 
 // 诉求
@@ -221,12 +242,15 @@ export const ISSUES = {
   status: '状态', // contract
   category: '类别', // contract
   caption: '诉求列表',
-  cols: { raised: '提出时间', category: '类别', description: '诉求内容', status: '状态', household: '住户' },
+  cols: { raised: '提出时间', category: '类别', description: '诉求内容', status: '状态', household: '住户', department: '部门', due: '办理时限' },
   open: (d) => `查看诉求：${d}`,
   none: '没有符合条件的诉求。',
   events: '办理经过',
   eventCols: { at: '时间', action: '环节', actor: '办理人', note: '说明' },
-  action: { raise: '提出', escalate: '上报', resolve: '办结', reopen: '重新办理', feedback: '满意度回访' },
+  action: {
+    raise: '提出', escalate: '上报', resolve: '办结', reopen: '重新办理', feedback: '满意度回访',
+    assign: '交办', accept: '签收', extend: '申请延期', extension: '延期答复', done: '部门办结', verify: '验收',
+  },
   escalate: '上报', // contract
   resolve: '办结', // contract
   resolution: '办理结果', // contract
@@ -240,6 +264,30 @@ export const ISSUES = {
   conflict: '这条诉求刚被别人处理过，已重新读取。',
   resolutionLabel: '办理结果',
   feedbackLabel: '回访',
+  department: '部门',
+  overdueOnly: '仅看超期',
+  due: '办理时限',
+  overdue: '已超期',
+  extensionPending: '延期申请待批',
+  assignHeading: '交办',
+  assignTo: '承办部门',
+  dueDays: '办理时限（工作日）',
+  dueDaysHelp: '不填则按类别的默认时限。',
+  assign: '确认交办',
+  accept: '签收',
+  finishHeading: '办结',
+  finish: '确认',
+  extendHeading: '申请延期',
+  extendDays: '延期天数',
+  extendReason: '延期理由',
+  extend: '提交申请',
+  extensionHeading: '延期申请',
+  grant: '批准延期',
+  refuse: '不批准',
+  verifyHeading: '验收',
+  verifyNote: '验收意见',
+  verifyPass: '验收通过',
+  verifyFail: '退回重办',
 };
 
 // 审计
@@ -276,6 +324,14 @@ export const AUDIT = {
     'issue.resolve': '办结诉求',
     'issue.reopen': '重新办理诉求',
     'issue.feedback': '满意度回访',
+    'issue.assign': '交办诉求',
+    'issue.accept': '签收诉求',
+    'issue.extend': '申请延期',
+    'issue.extension': '答复延期申请',
+    'issue.done': '部门办结诉求',
+    'issue.verify': '验收诉求',
+    'department.create': '新建部门',
+    'department.update': '修改部门',
     'stats.export': '导出统计',
     'auth.login': '登录',
     'auth.logout': '退出登录',

@@ -6,6 +6,7 @@ export const ROLE = {
   tenant_admin: '乡镇管理员',
   supervisor: '督导',
   leader: '微网格长',
+  handler: '部门办理人员',
 };
 
 export const GRID_KIND = { village: '村/社区', enterprise: '企业' };
@@ -48,6 +49,10 @@ export const FIELD = {
   phone: '电话',
   resolution: '办理结果',
   note: '说明',
+  department_id: '部门',
+  due_days: '办理时限',
+  days: '延期天数',
+  reason: '延期理由',
 };
 
 // What a refusal means when the server's own message is missing (a proxy's page, no network).

@@ -17,6 +17,7 @@ import { Issues } from './issues.js';
 import { Import } from './import.js';
 import { Audit } from './audit.js';
 import { Tags } from './tags.js';
+import { Supervision } from './supervision.js';
 import { Townships } from './townships.js';
 import { Departments } from './departments.js';
 
@@ -31,14 +32,15 @@ const PAGES = {
   import: Import,
   audit: Audit,
   tags: Tags,
+  supervision: Supervision,
   townships: Townships,
   departments: Departments,
 };
 
 // What each role may open, in the order of the navigation.
 const PAGES_OF = {
-  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags', 'departments'],
-  supervisor: ['overview', 'grids', 'households', 'issues'],
+  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags', 'departments', 'supervision'],
+  supervisor: ['overview', 'grids', 'households', 'issues', 'supervision'],
   handler: ['issues'],
   platform_admin: ['townships'],
 };

@@ -30,6 +30,7 @@ export const NAV = {
   audit: '审计',
   tags: '重点人群',
   departments: '部门',
+  supervision: '督办',
   townships: '乡镇',
 };
 
@@ -220,6 +221,17 @@ export const STAFF = {
 };
 
 // 部门
+// 督办 (admins and supervisors): late and due-today problems by office, grid and leader
+export const SUPERVISION = {
+  heading: '督办',
+  intro: '已交办部门、超过办理时限（已超期）或今天是最后一个工作日（今天到期）的诉求。点“诉求”页并勾选“仅看超期”可看到每一件。',
+  overdue: '已超期',
+  dueSoon: '今天到期',
+  none: '没有超期或今天到期的诉求。',
+  tables: { department: '按部门', grid: '按网格', leader: '按网格长' },
+  cols: { name: '名称', overdue: '已超期', dueSoon: '今天到期' },
+};
+
 export const DEPARTMENTS = {
   heading: '部门',
   caption: '部门列表',

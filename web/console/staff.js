@@ -7,6 +7,7 @@ import { ROLE } from '/shared/strings.js';
 import * as S from './strings.js';
 import { useLoad, ErrorNote, Notice, Pager, readAll } from './ui.js';
 import { directory, forget } from './directory.js';
+import { StatementDownload } from './statement.js';
 
 const P = S.STAFF;
 const ROLES = ['tenant_admin', 'supervisor', 'leader', 'handler'];
@@ -186,5 +187,6 @@ function Person({ api, user, grids, departments, onChanged }) {
       ${role === 'handler' && html`<${DepartmentSelect} id="ps-dept" value=${deptId} departments=${departments} onChange=${setDeptId} />`}
       <div class="actions"><button type="submit">${P.changeRole}</button></div>
     </form>
+    ${user.role === 'leader' && html`<${StatementDownload} key=${user.id} api=${api} user=${user} />`}
   </section>`;
 }

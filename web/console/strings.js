@@ -221,6 +221,15 @@ export const STAFF = {
 };
 
 // 部门
+// 人员 → one leader: the monthly statement
+export const STATEMENT = {
+  heading: '民情日志',
+  month: '月份',
+  download: '下载民情日志',
+  busy: '正在生成…',
+  saved: (name) => `已保存 ${name}`,
+};
+
 // 督办 (admins and supervisors): late and due-today problems by office, grid and leader
 export const SUPERVISION = {
   heading: '督办',

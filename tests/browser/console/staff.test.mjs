@@ -4,7 +4,8 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeBrowser, Api, TOWNSHIP } from '../harness.mjs';
-import { assertAccessible, desk, openPage, signInAndWait, shot } from './console.mjs';
+import { readFile } from 'node:fs/promises';
+import { assertAccessible, desk, openPage, signInAndWait, shot, xlsxRows } from './console.mjs';
 
 after(closeBrowser);
 
@@ -60,4 +61,33 @@ test('the admin changes a leader into a supervisor of one grid', async (t) => {
   const after = await admin.get(`/users/${user.id}`);
   assert.equal(after.role, 'supervisor');
   assert.ok(after.grid_id);
+});
+
+test('下载民情日志 saves the leader\'s month as the API makes it, its figures the stored visits', async (t) => {
+  const world = await desk(t);
+  const { page } = world;
+  await signInAndWait(world);
+  await openPage(page, '人员');
+  await page.getByRole('button', { name: '张建国' }).click();
+  const month = await page.getByLabel('月份').inputValue();
+  assert.match(month, /^\d{4}-\d{2}$/);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: '下载民情日志' }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), new RegExp(`-statement-${month}-[0-9a-f-]{36}\\.xlsx$`));
+  const rows = xlsxRows(await readFile(await download.path()));
+  assert.match(rows[0][0], /^民情日志 · 张建国 · /);
+  assert.deepEqual(rows[1], ['日期', '走访户数', '走访人次', '反映诉求', '当场解决', '交办部门']);
+  const total = rows.at(-1);
+  const [stored] = await world.query(
+    `SELECT count(*)::int AS visits, count(DISTINCT v.household_id)::int AS households
+     FROM visits v JOIN users u ON u.id = v.leader_id
+     WHERE u.username = $1 AND to_char(v.visited_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') = $2`,
+    [TOWNSHIP.leader.username, month],
+  );
+  assert.deepEqual(total.slice(0, 3), ['合计', stored.households, stored.visits]);
+  const [audit] = await world.query("SELECT count(*)::int AS n FROM audit_log WHERE action = 'stats.export' AND entity = 'user'");
+  assert.equal(audit.n, 1, 'the download is in the audit log');
+  await assertAccessible(page, '人员（民情日志）');
 });

@@ -208,6 +208,39 @@ pub(super) async fn apply(
     .bind::<Nullable<Bool>, _>(satisfied)
     .get_result(conn)
     .await?;
+    let step = Step {
+        action: t.action(),
+        from: current.status,
+        to: moved.status,
+        note: text,
+        at,
+    };
+    event(conn, actor, issue_id, step).await?;
+    let detail = satisfied.map(|s| serde_json::json!({ "satisfied": s }));
+    audit(conn, actor, t.audit_action(), issue_id, detail).await?;
+    Ok(Some(Moved {
+        status: current.status,
+        changed: true,
+    }))
+}
+
+/// One step of an issue as its event records it.
+pub(super) struct Step<'a> {
+    pub action: &'a str,
+    pub from: IssueStatus,
+    pub to: IssueStatus,
+    pub note: Option<&'a str>,
+    pub at: DateTime<Utc>,
+}
+
+/// The event of a step (who, when, from which status to which, with what note): one statement
+/// for the old transitions and the township's workflow alike.
+pub(super) async fn event(
+    conn: &mut AsyncPgConnection,
+    actor: &Actor<'_>,
+    issue_id: Uuid,
+    step: Step<'_>,
+) -> AppResult<()> {
     diesel::sql_query(
         "INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status, \
                                    actor_id, note, at) \
@@ -216,20 +249,15 @@ pub(super) async fn apply(
     .bind::<SqlUuid, _>(actor.tenant_id)
     .bind::<SqlUuid, _>(Uuid::now_v7())
     .bind::<SqlUuid, _>(issue_id)
-    .bind::<Text, _>(t.action())
-    .bind::<Text, _>(current.status.as_str())
-    .bind::<Text, _>(moved.status.as_str())
+    .bind::<Text, _>(step.action)
+    .bind::<Text, _>(step.from.as_str())
+    .bind::<Text, _>(step.to.as_str())
     .bind::<SqlUuid, _>(actor.user_id)
-    .bind::<Nullable<Text>, _>(text)
-    .bind::<Timestamptz, _>(at)
+    .bind::<Nullable<Text>, _>(step.note)
+    .bind::<Timestamptz, _>(step.at)
     .execute(conn)
     .await?;
-    let detail = satisfied.map(|s| serde_json::json!({ "satisfied": s }));
-    audit(conn, actor, t.audit_action(), issue_id, detail).await?;
-    Ok(Some(Moved {
-        status: current.status,
-        changed: true,
-    }))
+    Ok(())
 }
 
 pub(super) async fn audit(

@@ -19,6 +19,7 @@ use crate::audit::AuditAction;
 use crate::domain::{due_days, IssueCategory, IssueStatus};
 use crate::error::{AppError, AppResult};
 use crate::issues::queries::{Actor, Reach};
+use crate::issues::routed;
 use crate::scope_sql;
 
 /// A step of the workflow, with what its request carried.
@@ -171,24 +172,16 @@ pub async fn take(
     .bind::<Nullable<Timestamptz>, _>(next.resolved_at)
     .execute(conn)
     .await?;
-    diesel::sql_query(
-        "INSERT INTO issue_events (tenant_id, id, issue_id, action, from_status, to_status, \
-                                   actor_id, note, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind::<SqlUuid, _>(actor.tenant_id)
-    .bind::<SqlUuid, _>(Uuid::now_v7())
-    .bind::<SqlUuid, _>(issue_id)
-    .bind::<Text, _>(action)
-    .bind::<Text, _>(current.status.as_str())
-    .bind::<Text, _>(next.status.as_str())
-    .bind::<SqlUuid, _>(actor.user_id)
-    .bind::<Nullable<Text>, _>(text)
-    .bind::<Timestamptz, _>(at)
-    .execute(conn)
-    .await?;
+    let recorded = routed::Step {
+        action,
+        from: current.status,
+        to: next.status,
+        note: text,
+        at,
+    };
+    routed::event(conn, actor, issue_id, recorded).await?;
     let detail = audit_detail(&current, &next, step);
-    crate::issues::routed::audit(conn, actor, audit_action, issue_id, Some(detail)).await
+    routed::audit(conn, actor, audit_action, issue_id, Some(detail)).await
 }
 
 /// The state after `step`, decided on the locked `current` (its state allows the step).

@@ -202,6 +202,11 @@ async fn each_reads_only_the_statements_in_reach() {
             .status,
         200
     );
+    // An office's handler reads no statement at all.
+    let land = office(&app, &t, "国土所", "guotu01").await;
+    app.get(&path(t.leader1.id), &land.handler.token)
+        .await
+        .expect_error(403, "forbidden");
     // Another township's leader is not found; a bad month is a bad request.
     app.get(&path(other.leader1.id), &t.admin.token)
         .await

@@ -36,7 +36,12 @@ test('every view passes axe (WCAG 2.1 AA) and has its own title', async (t) => {
   await page.getByRole('button', { name: '登录' }).waitFor();
   await world.screenshot('app-signin.png');
   await check(page, 'sign-in', titles);
+  // A task sent down, so that the due list, the visit form and the task's own view show it.
+  const admin = await world.api();
+  const dueOn = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+  const task = await admin.post('/tasks', { title: '冬季防火提醒', description: '检查用火安全', due_on: dueOn });
   await signIn(page, world.base);
+  await page.getByRole('region', { name: '任务（1）' }).waitFor();
   await check(page, 'due list', titles);
   await page.getByRole('link', { name: '全部住户' }).click();
   await page.getByRole('heading', { name: '全部住户' }).waitFor();
@@ -46,6 +51,7 @@ test('every view passes axe (WCAG 2.1 AA) and has its own title', async (t) => {
   await check(page, 'dossier', titles);
   await page.getByRole('button', { name: '记录走访' }).click();
   await page.getByLabel('走访情况').waitFor();
+  await page.getByRole('radio', { name: '不关联任务' }).waitFor();
   await world.screenshot('app-visit.png');
   await check(page, 'visit form', titles);
   await page.getByRole('button', { name: '取消' }).click();
@@ -58,6 +64,9 @@ test('every view passes axe (WCAG 2.1 AA) and has its own title', async (t) => {
   await page.goto(`${world.base}/app/#/attention`);
   await page.getByRole('heading', { name: '需处理' }).waitFor();
   await check(page, 'needs attention', titles);
+  await page.goto(`${world.base}/app/#/task/${task.id}`);
+  await page.getByRole('heading', { level: 1, name: '冬季防火提醒' }).waitFor();
+  await check(page, 'task', titles);
 });
 
 test('the visit form is reached in a sensible focus order by keyboard', async (t) => {

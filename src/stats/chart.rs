@@ -135,6 +135,8 @@ mod tests {
             coverage,
             issues_raised: 0,
             issues_resolved: 0,
+            on_time_rate: None,
+            median_working_days: None,
         }
     }
 

@@ -3,11 +3,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use chrono::NaiveDate;
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use super::queries::{self, Keyed, Params};
 use super::types::{By, ByKind, IssueFigures, Row, Summary};
+use crate::domain::WorkingDays;
 use crate::error::AppResult;
 
 pub async fn summary(conn: &mut AsyncPgConnection, p: Params<'_>) -> AppResult<Summary> {
@@ -67,23 +69,47 @@ async fn timeliness(
     p: Params<'_>,
     resolutions: &[queries::Resolution],
 ) -> AppResult<(Option<f64>, Option<f64>)> {
-    let Some(earliest) = resolutions.iter().map(|r| r.raised_on).min() else {
+    let days: Vec<Days> = resolutions
+        .iter()
+        .map(|r| (r.raised_on, r.resolved_on, r.due_on))
+        .collect();
+    let Some(calendar) = calendar_for(conn, p, &days).await? else {
         return Ok((None, None));
     };
+    Ok(timely(&calendar, &days))
+}
+
+/// A resolution's days: raised, resolved, and the time limit if it had one.
+type Days = (NaiveDate, NaiveDate, Option<NaiveDate>);
+
+/// The township's calendar from the earliest day raised; `None` without resolutions.
+async fn calendar_for(
+    conn: &mut AsyncPgConnection,
+    p: Params<'_>,
+    days: &[Days],
+) -> AppResult<Option<WorkingDays>> {
+    let Some(earliest) = days.iter().map(|d| d.0).min() else {
+        return Ok(None);
+    };
     let calendar = crate::db::calendar::working_days(conn, p.tenant, earliest).await?;
-    let routed: Vec<bool> = resolutions
+    Ok(Some(calendar))
+}
+
+/// The on-time rate (of those with a time limit) and the median working days of `days`.
+fn timely(calendar: &WorkingDays, days: &[Days]) -> (Option<f64>, Option<f64>) {
+    let routed: Vec<bool> = days
         .iter()
-        .filter_map(|r| r.due_on.map(|due| r.resolved_on <= due))
+        .filter_map(|(_, resolved, due)| due.map(|due| *resolved <= due))
         .collect();
     let on_time = routed.iter().filter(|on_time| **on_time).count();
-    let mut days: Vec<u32> = resolutions
+    let mut working: Vec<u32> = days
         .iter()
-        .map(|r| calendar.between(r.raised_on, r.resolved_on))
+        .map(|(raised, resolved, _)| calendar.between(*raised, *resolved))
         .collect();
-    Ok((
+    (
         ratio(on_time as i64, routed.len() as i64),
-        median(&mut days),
-    ))
+        median(&mut working),
+    )
 }
 
 /// The middle value (the mean of the two middle ones for an even count); None when empty.
@@ -117,25 +143,40 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
     };
     // The four counts pipelined: one round trip, with the names of grids and micro-grids too
     // (a leader breakdown's names follow: they depend on who worked).
-    let conn: &AsyncPgConnection = conn;
+    let shared: &AsyncPgConnection = conn;
     let early_names = async {
         match by {
-            By::Grid | By::MicroGrid | By::Tag => {
-                queries::dimension(conn, p, by, Vec::new()).await.map(Some)
-            }
+            By::Grid | By::MicroGrid | By::Tag => queries::dimension(shared, p, by, Vec::new())
+                .await
+                .map(Some),
             By::Leader | By::Week => Ok(None),
         }
     };
     // `join`, not `try_join`: every statement sent is awaited (src/db/mod.rs says why).
-    let (households, visits, raised, resolved, early_names) = futures_util::join!(
-        queries::households_by(conn, p, by),
-        queries::visits_by(conn, p, by, &weeks),
-        queries::issues_by(conn, p, by, false, &weeks),
-        queries::issues_by(conn, p, by, true, &weeks),
+    let (households, visits, raised, resolved, resolutions, early_names) = futures_util::join!(
+        queries::households_by(shared, p, by),
+        queries::visits_by(shared, p, by, &weeks),
+        queries::issues_by(shared, p, by, false, &weeks),
+        queries::issues_by(shared, p, by, true, &weeks),
+        queries::resolutions_by(shared, p, by, &weeks),
         early_names,
     );
-    let (households, visits, raised, resolved, early_names) =
-        (households?, visits?, raised?, resolved?, early_names?);
+    let (households, visits, raised, resolved, resolutions, early_names) = (
+        households?,
+        visits?,
+        raised?,
+        resolved?,
+        resolutions?,
+        early_names?,
+    );
+    let mut days_of: HashMap<String, Vec<Days>> = HashMap::new();
+    for r in resolutions {
+        days_of
+            .entry(r.key)
+            .or_default()
+            .push((r.raised_on, r.resolved_on, r.due_on));
+    }
+
     let (households, visits, raised, resolved) = (
         by_key(households),
         by_key(visits),
@@ -160,13 +201,16 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
         };
         let names = match early_names {
             Some(names) => names,
-            None => queries::dimension(conn, p, by, also).await?,
+            None => queries::dimension(shared, p, by, also).await?,
         };
         let mut named: Vec<(String, String)> = names.into_iter().map(|n| (n.key, n.name)).collect();
         named.sort_by(|a, b| (&a.1, &a.0).cmp(&(&b.1, &b.0)));
         named
     };
 
+    // Each row's timeliness, in the township's calendar (read once, from the earliest day).
+    let all_days: Vec<Days> = days_of.values().flatten().copied().collect();
+    let calendar = calendar_for(conn, p, &all_days).await?;
     let count =
         |map: &HashMap<String, (i64, i64)>, key: &str| map.get(key).copied().unwrap_or((0, 0));
     Ok(dims
@@ -178,7 +222,13 @@ pub async fn rows(conn: &mut AsyncPgConnection, p: Params<'_>, by: By) -> AppRes
                 count(&households, &key).0
             };
             let (visit_count, visited) = count(&visits, &key);
+            let (on_time_rate, median_working_days) = match (&calendar, days_of.get(&key)) {
+                (Some(calendar), Some(days)) => timely(calendar, days),
+                _ => (None, None),
+            };
             Row {
+                on_time_rate,
+                median_working_days,
                 households,
                 visits: visit_count,
                 households_visited: visited,

@@ -11,7 +11,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
 /// The header row for `by` in `lang`: the JSON key names in English, the office's words in
 /// Chinese.
-pub fn headers(by: By, lang: Lang) -> [&'static str; 8] {
+pub fn headers(by: By, lang: Lang) -> [&'static str; 10] {
     match lang {
         Lang::En => [
             "key",
@@ -22,6 +22,8 @@ pub fn headers(by: By, lang: Lang) -> [&'static str; 8] {
             "coverage",
             "issues_raised",
             "issues_resolved",
+            "on_time_rate",
+            "median_working_days",
         ],
         Lang::Zh => {
             let (key, name) = match by {
@@ -40,6 +42,8 @@ pub fn headers(by: By, lang: Lang) -> [&'static str; 8] {
                 "覆盖率",
                 "诉求数",
                 "已解决",
+                "按时办结率",
+                "办结用时中位数（工作日）",
             ]
         }
     }
@@ -69,6 +73,10 @@ pub fn csv(by: By, lang: Lang, rows: &[Row]) -> AppResult<Vec<u8>> {
                 csv_coverage(row.coverage),
                 row.issues_raised.to_string(),
                 row.issues_resolved.to_string(),
+                row.on_time_rate.map(csv_coverage).unwrap_or_default(),
+                row.median_working_days
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ])
             .map_err(AppError::internal)?;
     }
@@ -121,12 +129,19 @@ fn build_xlsx(by: By, lang: Lang, title: &str, rows: &[Row]) -> Result<Vec<u8>, 
         sheet.write_number_with_format(r, 5, row.coverage, &percent)?;
         sheet.write_number(r, 6, row.issues_raised as f64)?;
         sheet.write_number(r, 7, row.issues_resolved as f64)?;
+        // Left empty where nothing was resolved (or routed): no figure, not a zero.
+        if let Some(rate) = row.on_time_rate {
+            sheet.write_number_with_format(r, 8, rate, &percent)?;
+        }
+        if let Some(days) = row.median_working_days {
+            sheet.write_number(r, 9, days)?;
+        }
     }
     // Ids are 36 characters; weeks and numbers are short; names are Chinese (two columns each).
     let key_width = if by == By::Week { 10.0 } else { 38.0 };
     sheet.set_column_width(0, key_width)?;
     sheet.set_column_width(1, 30.0)?;
-    for col in 2..8u16 {
+    for col in 2..10u16 {
         sheet.set_column_width(col, 12.0)?;
     }
     sheet.set_freeze_panes(1, 0)?;
@@ -174,6 +189,8 @@ mod tests {
             coverage: 1.0 / 3.0,
             issues_raised: 0,
             issues_resolved: 0,
+            on_time_rate: None,
+            median_working_days: None,
         }
     }
 

@@ -230,6 +230,70 @@ pub async fn resolutions(conn: &AsyncPgConnection, p: Params<'_>) -> AppResult<V
     Ok(p.query(sql).load(&mut &*conn).await?)
 }
 
+/// A resolution of the range and the breakdown row it belongs to.
+#[derive(QueryableByName)]
+pub struct KeyedResolution {
+    #[diesel(sql_type = Text)]
+    pub key: String,
+    #[diesel(sql_type = Date)]
+    pub raised_on: NaiveDate,
+    #[diesel(sql_type = Date)]
+    pub resolved_on: NaiveDate,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub due_on: Option<NaiveDate>,
+}
+
+/// The range's resolutions keyed as `issues_by` keys the resolved counts (by the grid or
+/// micro-grid raised in, the leader who raised it, the household's tags, the week resolved),
+/// for each row's timeliness.
+pub async fn resolutions_by(
+    conn: &AsyncPgConnection,
+    p: Params<'_>,
+    by: By,
+    weeks: &[Week],
+) -> AppResult<Vec<KeyedResolution>> {
+    let scope = p.by_micro_grid("i");
+    let days = "(i.raised_at AT TIME ZONE z.timezone)::date AS raised_on, \
+                (i.resolved_at AT TIME ZONE z.timezone)::date AS resolved_on, i.due_on";
+    let (key, join) = match by {
+        By::Grid => (
+            "m.grid_id",
+            "JOIN micro_grids m ON m.tenant_id = i.tenant_id AND m.id = i.micro_grid_id",
+        ),
+        By::MicroGrid => ("i.micro_grid_id", ""),
+        By::Leader => ("i.raised_by", ""),
+        By::Tag => (
+            "t.tag",
+            "JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id \
+             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
+        ),
+        By::Week => {
+            let sql = format!(
+                "SELECT w.key, c.raised_on, c.resolved_on, c.due_on \
+                 FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w (key, s, e) \
+                 CROSS JOIN LATERAL ( \
+                   SELECT {days} FROM issues i JOIN tenants z ON z.id = i.tenant_id \
+                   WHERE i.tenant_id = $1 AND i.resolved_at >= w.s AND i.resolved_at < w.e \
+                     AND i.status = 'resolved' AND {scope}) c"
+            );
+            return Ok(p
+                .query(sql)
+                .bind::<Array<Text>, _>(weeks.iter().map(|w| w.key.clone()).collect::<Vec<_>>())
+                .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.start).collect::<Vec<_>>())
+                .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.end).collect::<Vec<_>>())
+                .load(&mut &*conn)
+                .await?);
+        }
+    };
+    let sql = format!(
+        "SELECT {key}::text AS key, {days} \
+         FROM issues i JOIN tenants z ON z.id = i.tenant_id {join} \
+         WHERE i.tenant_id = $1 AND i.resolved_at >= $3 AND i.resolved_at < $4 \
+           AND i.status = 'resolved' AND {scope}"
+    );
+    Ok(p.query(sql).load(&mut &*conn).await?)
+}
+
 /// One dimension value (a grid, micro-grid or leader) and its name.
 #[derive(QueryableByName)]
 pub struct Named {

@@ -217,6 +217,12 @@ pub struct Row {
     pub coverage: f64,
     pub issues_raised: i64,
     pub issues_resolved: i64,
+    /// Of the issues resolved in the range that had a time limit, the share resolved on or
+    /// before it; null when none had one (an addition to the contract).
+    pub on_time_rate: Option<f64>,
+    /// The median working days from raised to resolved of the issues resolved in the range;
+    /// null when none was (an addition to the contract).
+    pub median_working_days: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]

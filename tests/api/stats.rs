@@ -544,10 +544,38 @@ impl Records {
                     "coverage": coverage,
                     "issues_raised": raised.iter().filter(|i| mine(&raised_of(i))).count(),
                     "issues_resolved": resolved.iter().filter(|i| mine(&resolved_of(i))).count(),
+                    // None of these issues was routed, so none has a time limit.
+                    "on_time_rate": null,
+                    "median_working_days": median_working_days(
+                        resolved.iter().filter(|i| mine(&resolved_of(i))).copied()
+                    ),
                 })
             })
             .collect();
         json!(rows)
+    }
+}
+
+/// The median of the working days (Monday to Friday: the fixture has no calendar exceptions)
+/// after each issue's local day raised up to its local day resolved.
+fn median_working_days<'a>(issues: impl Iterator<Item = &'a I>) -> Value {
+    let mut days: Vec<f64> = issues
+        .map(|i| {
+            let raised = i.raised_at.with_timezone(&TZ).date_naive();
+            let resolved = i.resolved_at.unwrap().with_timezone(&TZ).date_naive();
+            raised
+                .iter_days()
+                .skip(1)
+                .take_while(|d| *d <= resolved)
+                .filter(|d| d.weekday().num_days_from_monday() < 5)
+                .count() as f64
+        })
+        .collect();
+    days.sort_by(f64::total_cmp);
+    match days.len() {
+        0 => Value::Null,
+        n if n % 2 == 1 => json!(days[n / 2]),
+        n => json!((days[n / 2 - 1] + days[n / 2]) / 2.0),
     }
 }
 
@@ -945,6 +973,14 @@ fn expected_cells(rows: &Value) -> Vec<Vec<String>> {
                 format!("{:.4}", r["coverage"].as_f64().unwrap()),
                 r["issues_raised"].to_string(),
                 r["issues_resolved"].to_string(),
+                r["on_time_rate"]
+                    .as_f64()
+                    .map(|rate| format!("{rate:.4}"))
+                    .unwrap_or_default(),
+                r["median_working_days"]
+                    .as_f64()
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
             ]
         })
         .collect()
@@ -979,7 +1015,10 @@ async fn csv_export_is_excel_ready_and_audited() {
     assert!(resp.bytes.starts_with(b"\xEF\xBB\xBF"), "no BOM");
     let text = String::from_utf8(resp.bytes[3..].to_vec()).unwrap();
     assert!(
-        text.starts_with("微网格编号,微网格,户数,走访人次,走访户数,覆盖率,诉求数,已解决\r\n"),
+        text.starts_with(
+            "微网格编号,微网格,户数,走访人次,走访户数,覆盖率,诉求数,已解决,按时办结率,\
+             办结用时中位数（工作日）\r\n"
+        ),
         "{text}"
     );
     // The comma in m1's name is inside quotes, so the row still has eight fields.
@@ -987,7 +1026,7 @@ async fn csv_export_is_excel_ready_and_audited() {
     let records = parse_csv(&text);
     let expected = d.rows("micro_grid", Sc::All, date(FROM), date(TO));
     assert_eq!(records[1..].to_vec(), expected_cells(&expected));
-    assert!(records.iter().all(|r| r.len() == 8));
+    assert!(records.iter().all(|r| r.len() == 10));
     // No phone or ID number travels in an export.
     for (phone, id_number) in crate::fixtures::CONTACTS {
         assert!(!text.contains(phone) && !text.contains(id_number), "{text}");
@@ -1006,7 +1045,8 @@ async fn csv_export_is_excel_ready_and_audited() {
     assert_eq!(en.status, 200);
     let text = String::from_utf8(en.bytes[3..].to_vec()).unwrap();
     assert!(text.starts_with(
-        "key,name,households,visits,households_visited,coverage,issues_raised,issues_resolved\r\n"
+        "key,name,households,visits,households_visited,coverage,issues_raised,issues_resolved,\
+         on_time_rate,median_working_days\r\n"
     ));
     assert_eq!(
         parse_csv(&text)[1..].to_vec(),

@@ -954,4 +954,31 @@ async fn the_summary_counts_routed_issues_and_their_timeliness() {
         summary["issues"]["median_working_days"], 0.0,
         "raised and solved today"
     );
+    // Each breakdown row (and so each export's row) has its own timeliness.
+    let rows = app
+        .get(
+            &format!("/api/v1/stats/breakdown?by=micro_grid&from={day}&to={day}"),
+            &t.supervisor.token,
+        )
+        .await
+        .expect(200)["rows"]
+        .clone();
+    let row = |id: Uuid| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == id.to_string())
+            .unwrap()
+            .clone()
+    };
+    let m1 = row(t.m1);
+    assert_eq!(
+        (&m1["on_time_rate"], &m1["median_working_days"]),
+        (&json!(0.5), &json!(0.0))
+    );
+    let m2 = row(t.m2);
+    assert_eq!(
+        (&m2["on_time_rate"], &m2["median_working_days"]),
+        (&Value::Null, &Value::Null)
+    );
 }

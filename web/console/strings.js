@@ -331,7 +331,7 @@ export const TASKS = {
   description: '任务内容', // contract
   due: '截止日期', // contract
   repeatLabel: '重复', // contract
-  repeatHelp: '每周、每月的任务到期后开始新的一轮，住户重新计为未完成。',
+  repeatHelp: '每周、每月：截止日期是第一轮的最后一天，之后每轮顺延一周或一个月，每轮住户重新计为未完成。',
   scope: '范围', // contract
   scopeHelp: '都不勾选即为全镇所有网格。',
   tags: '重点人群', // contract
@@ -364,7 +364,7 @@ export const TASKS = {
   pendingCols: { name: '户主/名称', address: '地址', microGrid: '微网格' },
   pendingNone: '全部住户已完成。',
   close: '关闭任务', // contract
-  closeAsk: '关闭后网格长不再收到此任务，已记录的完成情况保留。确定关闭吗？',
+  closeAsk: '关闭后任务从网格长的名单中撤下，重复的任务不再开始新一轮；已记录的完成情况保留。确定关闭吗？',
   closed: (title) => `任务“${title}”已关闭。`,
   alreadyClosed: '这个任务已经被关闭，已重新读取。',
 };
@@ -411,6 +411,8 @@ export const AUDIT = {
     'issue.verify': '验收诉求',
     'department.create': '新建部门',
     'department.update': '修改部门',
+    'task.create': '下发任务',
+    'task.close': '关闭任务',
     'stats.export': '导出统计',
     'auth.login': '登录',
     'auth.logout': '退出登录',

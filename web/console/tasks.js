@@ -14,7 +14,7 @@ const PER_PAGE = 50;
 
 const hashId = () => new URLSearchParams(location.hash.split('?')[1] || '').get('id');
 
-export function Tasks({ api, session }) {
+export function Tasks({ api }) {
   const [openId, setOpenId] = useState(hashId());
   useEffect(() => {
     const onHash = () => setOpenId(hashId());
@@ -30,7 +30,7 @@ export function Tasks({ api, session }) {
 
   return openId
     ? html`<${TaskDetail} key=${openId} api=${api} id=${openId} />`
-    : html`<${TaskList} api=${api} session=${session} />`;
+    : html`<${TaskList} api=${api} />`;
 }
 
 function TaskList({ api }) {
@@ -51,13 +51,11 @@ function TaskList({ api }) {
 
   return html`<section aria-busy=${list.loading ? 'true' : 'false'}>
     <h1 tabindex="-1">${T.heading}</h1>
-    <div class="bar">
-      <form class="bar" onSubmit=${(e) => e.preventDefault()}>
-        <div class="field"><label for="tk-closed">${T.status}</label>
-          <select id="tk-closed" value=${filter.closed} onChange=${(e) => setFilter({ closed: e.target.value, page: 1 })}>
-            ${Object.entries(T.statusFilter).map(([v, label]) => html`<option key=${v} value=${v}>${label}</option>`)}
-          </select></div>
-      </form>
+    <div class="bar panel">
+      <div class="field"><label for="tk-closed">${T.status}</label>
+        <select id="tk-closed" value=${filter.closed} onChange=${(e) => setFilter({ closed: e.target.value, page: 1 })}>
+          ${Object.entries(T.statusFilter).map(([v, label]) => html`<option key=${v} value=${v}>${label}</option>`)}
+        </select></div>
       <button type="button" aria-expanded=${creating}
         onClick=${() => { setCreating(!creating); setNotice(''); }}>${T.create}</button>
     </div>

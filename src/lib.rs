@@ -23,6 +23,7 @@ pub mod service;
 pub mod startup;
 pub mod stats;
 pub mod tags;
+pub mod tasks;
 pub mod tenants;
 pub mod users;
 pub mod visits;

@@ -86,6 +86,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         crate::grids::Api::openapi(),
         crate::households::Api::openapi(),
         crate::tags::Api::openapi(),
+        crate::tasks::Api::openapi(),
         crate::visits::Api::openapi(),
         crate::issues::Api::openapi(),
         crate::departments::Api::openapi(),

@@ -207,6 +207,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     crate::grids::routes(cfg);
     crate::households::routes(cfg);
     crate::tags::routes(cfg);
+    crate::tasks::routes(cfg);
     crate::visits::routes(cfg);
     crate::issues::routes(cfg);
     crate::departments::routes(cfg);

@@ -53,10 +53,11 @@ NODE_SETTINGS = ("-c shared_preload_libraries=citus -c wal_level=logical -c max_
                  "-c max_connections=400")
 TENANT_TABLES = ["grids", "users", "micro_grids", "leader_assignments", "households",
                  "household_moves", "visits", "visit_days", "issues", "issue_events", "audit_log",
-                 "departments", "calendar_days", "tag_intervals"]
+                 "departments", "calendar_days", "tag_intervals", "tasks", "task_households"]
 # Copied to the plain server in this order (foreign keys).
 COPY_ORDER = ["tenants", "grids", "departments", "calendar_days", "users", "micro_grids",
-              "leader_assignments", "households", "household_moves", "visits", "visit_days", "issues",
+              "leader_assignments", "households", "household_moves", "tasks", "task_households",
+              "visits", "visit_days", "issues",
               "issue_events", "audit_log", "tag_intervals"]
 
 

@@ -65,6 +65,8 @@ actions! {
     CalendarSet => "calendar.set",
     CalendarDelete => "calendar.delete",
     CalendarImport => "calendar.import",
+    TaskCreate => "task.create",
+    TaskClose => "task.close",
     StatsExport => "stats.export",
 }
 

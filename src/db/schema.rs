@@ -137,6 +137,7 @@ diesel::table! {
         acquainted -> Bool,
         joined_group -> Bool,
         created_at -> Timestamptz,
+        task_id -> Nullable<Uuid>,
     }
 }
 
@@ -235,6 +236,31 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tasks (tenant_id, id) {
+        tenant_id -> Uuid,
+        id -> Uuid,
+        title -> Text,
+        description -> Text,
+        due_on -> Date,
+        repeat -> Nullable<Text>,
+        grid_ids -> Array<Uuid>,
+        micro_grid_ids -> Array<Uuid>,
+        tags -> Array<Text>,
+        created_by -> Uuid,
+        created_at -> Timestamptz,
+        closed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    task_households (tenant_id, task_id, household_id) {
+        tenant_id -> Uuid,
+        task_id -> Uuid,
+        household_id -> Uuid,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     tenants,
     platform_admins,
@@ -251,4 +277,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_log,
     departments,
     calendar_days,
+    tasks,
+    task_households,
 );

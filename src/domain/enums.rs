@@ -119,6 +119,12 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// How a task sent down to the leaders repeats: each week or each month a new round, whose
+    /// households are done again only by a visit of that round.
+    TaskRepeat { Weekly => "weekly", Monthly => "monthly" }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,7 +83,7 @@ SELECT v.*
 FROM synced s
 CROSS JOIN LATERAL (
     SELECT v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
-           v.summary, v.acquainted, v.joined_group, v.created_at
+           v.summary, v.acquainted, v.joined_group, v.created_at, v.task_id
     FROM visits v
     WHERE v.tenant_id = $1 AND v.household_id = s.id
     ORDER BY v.visited_at DESC, v.id DESC

@@ -128,6 +128,16 @@ pub const CATALOGUE: &[(&str, &str)] = &[
     ("feedback was given already on this resolution", "本次办结已评价过"),
     ("more time is asked for already; wait for the answer", "已申请延期，请等待答复"),
     ("no more time was asked for", "没有待答复的延期申请"),
+    // Tasks sent down.
+    ("the household is not one of this task's", "该户不是此任务的住户"),
+    ("must not be before today", "不能早于今天"),
+    ("{} is not a grid in your reach", "{} 不是您辖区内的网格"),
+    ("{} is not a micro-grid in your reach", "{} 不是您辖区内的微网格"),
+    ("the task covers no household: none of those places has a household with these tags", "任务没有覆盖任何住户：所选范围内没有带这些标签的住户"),
+    ("the task is closed already", "任务已关闭"),
+    ("at most 500 grids", "最多 500 个网格"),
+    ("at most 500 micro-grids", "最多 500 个微网格"),
+    ("at most 500 tags", "最多 500 个标签"),
     // The calendar's import (command line).
     ("line {}: {}", "第 {} 行：{}"),
     ("expected date,workday,note", "应为三栏：日期,上班,备注"),

@@ -1,6 +1,8 @@
 //! The visits' SQL. Recording is the hot write path, so it is one statement for one visit
 //! or a whole batch: scope check, insert, household update and audit records together.
 
+use std::collections::HashSet;
+
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -12,7 +14,7 @@ use uuid::Uuid;
 use crate::audit::AuditAction;
 use crate::auth::Scope;
 use crate::db::prepared::{unknown_placeholder, Prepared, Statement};
-use crate::db::schema::visits;
+use crate::db::schema::{task_households, visits};
 use crate::domain::{Instants, VisitMethod};
 use crate::error::AppResult;
 use crate::http::Page;
@@ -67,9 +69,9 @@ WITH input AS NOT MATERIALIZED (
                          $methods::text[], $summaries::text[], $acquainted::bool[],
                          $joined_group::bool[], $audit_ids::uuid[], $ords::int4[],
                          $recorders::uuid[], $token_versions::int4[], $leader_scopes::uuid[],
-                         $grid_scopes::uuid[], $ips::text[])
+                         $grid_scopes::uuid[], $ips::text[], $task_ids::uuid[])
         AS t(id, household_id, visited_at, method, summary, acquainted, joined_group, audit_id,
-             ord, recorder, token_version, leader_scope, grid_scope, ip)
+             ord, recorder, token_version, leader_scope, grid_scope, ip, task_id)
 ),"#,
     record_rest!()
 );
@@ -82,7 +84,8 @@ WITH input AS NOT MATERIALIZED (
            $summary::text AS summary, $one_acquainted::bool AS acquainted,
            $one_joined_group::bool AS joined_group, $audit_id::uuid AS audit_id, 0 AS ord,
            $recorder::uuid AS recorder, $token_version::int4 AS token_version,
-           $leader_scope::uuid AS leader_scope, $grid_scope::uuid AS grid_scope, $ip::text AS ip
+           $leader_scope::uuid AS leader_scope, $grid_scope::uuid AS grid_scope, $ip::text AS ip,
+           $task_id::uuid AS task_id
 ),"#,
     record_rest!()
 );
@@ -108,14 +111,14 @@ scoped AS (
 ),
 ins AS (
     INSERT INTO visits (tenant_id, id, household_id, micro_grid_id, leader_id, visited_at,
-                        method, summary, acquainted, joined_group)
+                        method, summary, acquainted, joined_group, task_id)
     SELECT $tenant, i.id, i.household_id, s.micro_grid_id, i.recorder, i.visited_at,
-           i.method, i.summary, i.acquainted, i.joined_group
+           i.method, i.summary, i.acquainted, i.joined_group, i.task_id
     FROM input i JOIN scoped s ON s.ord = i.ord
     ORDER BY i.id
     ON CONFLICT (tenant_id, id) DO NOTHING
     RETURNING id, household_id, micro_grid_id, leader_id, visited_at, method, summary,
-              acquainted, joined_group, created_at
+              acquainted, joined_group, created_at, task_id
 ),
 touched AS (
     SELECT household_id,
@@ -165,14 +168,15 @@ SELECT i.ord, s.ord IS NOT NULL AS in_scope,
        EXISTS (SELECT FROM users u WHERE u.tenant_id = $tenant AND u.id = i.recorder
                AND u.active AND u.token_version = i.token_version) AS live,
        r.created, r.id, r.household_id, r.micro_grid_id,
-       r.leader_id, r.visited_at, r.method, r.summary, r.acquainted, r.joined_group, r.created_at
+       r.leader_id, r.visited_at, r.method, r.summary, r.acquainted, r.joined_group, r.created_at,
+       r.task_id
 FROM input i
 LEFT JOIN scoped s ON s.ord = i.ord
 LEFT JOIN (
     SELECT true AS created, n.* FROM ins n
     UNION ALL
     SELECT false, v.id, v.household_id, v.micro_grid_id, v.leader_id, v.visited_at, v.method,
-           v.summary, v.acquainted, v.joined_group, v.created_at
+           v.summary, v.acquainted, v.joined_group, v.created_at, v.task_id
     FROM visits v WHERE v.tenant_id = $tenant AND v.id IN (SELECT id FROM input)
       AND v.id NOT IN (SELECT id FROM ins)
 ) r ON r.id = i.id
@@ -213,6 +217,8 @@ struct RecordRow {
     joined_group: Option<bool>,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     created_at: Option<DateTime<Utc>>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    task_id: Option<Uuid>,
 }
 
 impl RecordRow {
@@ -232,6 +238,7 @@ impl RecordRow {
                 acquainted: self.acquainted?,
                 joined_group: self.joined_group?,
                 created_at: self.created_at?,
+                task_id: self.task_id,
             })
         })();
         match (self.created, visit) {
@@ -274,6 +281,7 @@ struct RecordVisits<'a> {
     joined_group: Vec<bool>,
     audit_ids: Vec<Uuid>,
     ords: Vec<i32>,
+    task_ids: Vec<Option<Uuid>>,
 }
 
 impl Prepared for RecordVisits<'_> {
@@ -296,6 +304,7 @@ impl Prepared for RecordVisits<'_> {
             "leader_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.leader_scopes[0]),
             "grid_scope" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.grid_scopes[0]),
             "ip" => out.push_bind_param::<Nullable<Text>, _>(&self.ips[0]),
+            "task_id" => out.push_bind_param::<Nullable<SqlUuid>, _>(&self.task_ids[0]),
             "tenant" => out.push_bind_param::<SqlUuid, _>(&self.tenant_id),
             "recorders" => out.push_bind_param::<Array<SqlUuid>, _>(&self.recorders),
             "token_versions" => out.push_bind_param::<Array<Integer>, _>(&self.token_versions),
@@ -313,6 +322,7 @@ impl Prepared for RecordVisits<'_> {
             "joined_group" => out.push_bind_param::<Array<Bool>, _>(&self.joined_group),
             "audit_ids" => out.push_bind_param::<Array<SqlUuid>, _>(&self.audit_ids),
             "ords" => out.push_bind_param::<Array<Integer>, _>(&self.ords),
+            "task_ids" => out.push_bind_param::<Array<Nullable<SqlUuid>>, _>(&self.task_ids),
             "action" => out.push_bind_param::<Text, _>(&AuditAction::VisitCreate),
             other => Err(unknown_placeholder(other)),
         }
@@ -362,6 +372,7 @@ pub async fn record(
         joined_group: items.iter().map(|v| v.joined_group).collect(),
         audit_ids: items.iter().map(|_| Uuid::now_v7()).collect(),
         ords: (0..items.len() as i32).collect(),
+        task_ids: items.iter().map(|v| v.task_id).collect(),
     };
     let rows: Vec<RecordRow> = if items.len() == 1 {
         Statement(RecordOne(columns)).load(&mut &*conn).await?
@@ -370,6 +381,35 @@ pub async fn record(
     };
     debug_assert!(rows.iter().enumerate().all(|(i, r)| r.ord == i as i32));
     Ok(rows.into_iter().map(RecordRow::into_recorded).collect())
+}
+
+/// Of the (task, household) links sent with visits, those that name no household of that
+/// task (the visit is 422 on `task_id`). A task's households are fixed when it is made and
+/// tasks are never deleted, so what this finds cannot change before the visit is stored.
+pub async fn unknown_task_links(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    links: &[(Uuid, Uuid)],
+) -> QueryResult<HashSet<(Uuid, Uuid)>> {
+    if links.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let tasks: Vec<Uuid> = links.iter().map(|(t, _)| *t).collect();
+    let households: Vec<Uuid> = links.iter().map(|(_, h)| *h).collect();
+    let found: HashSet<(Uuid, Uuid)> = task_households::table
+        .filter(task_households::tenant_id.eq(tenant_id))
+        .filter(task_households::task_id.eq_any(&tasks))
+        .filter(task_households::household_id.eq_any(&households))
+        .select((task_households::task_id, task_households::household_id))
+        .load::<(Uuid, Uuid)>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(links
+        .iter()
+        .filter(|link| !found.contains(link))
+        .copied()
+        .collect())
 }
 
 fn filtered<'a>(

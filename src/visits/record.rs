@@ -7,8 +7,8 @@ use crate::auth::{Caller, Scope};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult, ErrorBody};
 use crate::http::Json;
-use crate::visits::queries::Recorder;
-use crate::visits::sync::Outcome;
+use crate::visits::queries::{self, Recorder};
+use crate::visits::sync::{self, Outcome};
 use crate::visits::types::{Visit, VisitInput};
 use crate::visits::writer::VisitWriter;
 
@@ -34,7 +34,7 @@ pub const RECORDERS: &[Role] = &[Role::Leader, Role::TenantAdmin];
         (status = 403, description = "Supervisors do not record visits", body = ErrorBody),
         (status = 404, description = "Household not in your tenant and scope", body = ErrorBody),
         (status = 409, description = "This id is stored with different content", body = ErrorBody),
-        (status = 422, description = "Future time, summary too long, unknown method", body = ErrorBody),
+        (status = 422, description = "Future time, summary too long, unknown method, a task the household is not part of", body = ErrorBody),
         (status = 503, description = "Database unavailable", body = ErrorBody),
     ),
     security(("bearer" = []))
@@ -50,6 +50,16 @@ pub async fn record_visit(
         .into_inner()
         .parse(Utc::now())
         .map_err(|problems| AppError::Validation(problems.into_fields()))?;
+    if let Some(task) = visit.task_id {
+        // Checked before the writer takes it: the shared statement stores only valid links.
+        let mut conn = caller.db().await?;
+        let unknown =
+            queries::unknown_task_links(&mut conn, tenant_id, &[(task, visit.household_id)])
+                .await?;
+        if !unknown.is_empty() {
+            return Err(sync::not_of_task());
+        }
+    }
     let who = Recorder {
         tenant_id,
         user_id: caller.user_id,

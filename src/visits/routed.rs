@@ -97,6 +97,7 @@ pub async fn record(
                 visits::summary.eq(v.summary.as_str()),
                 visits::acquainted.eq(v.acquainted),
                 visits::joined_group.eq(v.joined_group),
+                visits::task_id.eq(v.task_id),
             )
         })
         .collect();

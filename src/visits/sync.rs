@@ -25,14 +25,44 @@ pub enum Outcome {
 
 const CONFLICT: &str = "this visit id is stored already with different content";
 
+/// The answer to a visit linked to a task its household is not part of.
+pub fn not_of_task() -> AppError {
+    AppError::invalid("task_id", "the household is not one of this task's")
+}
+
+/// Fails, in place, each visit whose `task_id` names no household of that task.
+pub async fn check_task_links(
+    conn: &mut AsyncPgConnection,
+    tenant_id: Uuid,
+    items: &mut [Result<NewVisit, AppError>],
+) -> AppResult<()> {
+    let links: Vec<(Uuid, Uuid)> = items
+        .iter()
+        .filter_map(|item| item.as_ref().ok())
+        .filter_map(|v| v.task_id.map(|task| (task, v.household_id)))
+        .collect();
+    let unknown = queries::unknown_task_links(conn, tenant_id, &links).await?;
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    for item in items.iter_mut() {
+        let bad = matches!(item, Ok(v) if v.task_id.is_some_and(|t| unknown.contains(&(t, v.household_id))));
+        if bad {
+            *item = Err(not_of_task());
+        }
+    }
+    Ok(())
+}
+
 /// Records every valid item of one recorder, in one statement for all (retried only for the
 /// rare item whose id a concurrent request was storing at the same moment). Answers in the
 /// order given.
 pub async fn record_all(
     conn: &mut AsyncPgConnection,
     who: &Recorder,
-    items: Vec<Result<NewVisit, AppError>>,
+    mut items: Vec<Result<NewVisit, AppError>>,
 ) -> AppResult<Vec<Outcome>> {
+    check_task_links(conn, who.tenant_id, &mut items).await?;
     let mut outcomes: Vec<Option<Outcome>> = Vec::with_capacity(items.len());
     let mut visits: Vec<Option<NewVisit>> = Vec::with_capacity(items.len());
     // A later item reusing an earlier item's id is answered from the earlier one.

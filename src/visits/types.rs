@@ -29,6 +29,8 @@ pub struct Visit {
     /// The household joined the micro-grid's messaging group on this visit.
     pub joined_group: bool,
     pub created_at: DateTime<Utc>,
+    /// The task (任务下发) this visit did for its household, if any.
+    pub task_id: Option<Uuid>,
 }
 
 /// Longest summary, in characters.
@@ -65,6 +67,10 @@ pub struct VisitInput {
     /// The household joined the messaging group: sets the household's `in_group`.
     #[serde(default)]
     pub joined_group: bool,
+    /// The task (任务下发) this visit does for the household: marks it done for that task.
+    /// The household must be one of the task's (422 otherwise).
+    #[serde(default)]
+    pub task_id: Option<Uuid>,
 }
 
 /// A visit whose values are valid, ready to store.
@@ -78,6 +84,7 @@ pub struct NewVisit {
     pub summary: String,
     pub acquainted: bool,
     pub joined_group: bool,
+    pub task_id: Option<Uuid>,
 }
 
 impl VisitInput {
@@ -114,6 +121,7 @@ impl VisitInput {
                 summary: self.summary,
                 acquainted: self.acquainted,
                 joined_group: self.joined_group,
+                task_id: self.task_id,
             }),
             _ => Err(problems),
         }
@@ -138,6 +146,7 @@ impl NewVisit {
             && stored.summary == self.summary
             && stored.acquainted == self.acquainted
             && stored.joined_group == self.joined_group
+            && stored.task_id == self.task_id
             && stored.leader_id == recorder
     }
 }
@@ -203,6 +212,7 @@ mod tests {
             summary: summary.into(),
             acquainted: false,
             joined_group: false,
+            task_id: None,
         }
     }
 

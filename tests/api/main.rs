@@ -29,6 +29,7 @@ mod stats;
 mod stats_rollup;
 mod sync;
 mod tags;
+mod tasks;
 mod tenants;
 mod users;
 mod visits;

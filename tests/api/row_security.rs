@@ -25,6 +25,8 @@ const TENANT_TABLES: &[&str] = &[
     "departments",
     "calendar_days",
     "tag_intervals",
+    "tasks",
+    "task_households",
 ];
 
 #[derive(QueryableByName)]
@@ -53,6 +55,10 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
              VALUES ('{tenant}', '2026-10-01', false, '国庆节');
          INSERT INTO tag_intervals (tenant_id, tag, visit_interval_days)
              VALUES ('{tenant}', '独居老人', 3);
+         INSERT INTO tasks (tenant_id, id, title, description, due_on, created_by)
+             VALUES ('{tenant}', '{task}', '防汛通知', '通知到户', '2026-12-31', '{leader}');
+         INSERT INTO task_households (tenant_id, task_id, household_id)
+             VALUES ('{tenant}', '{task}', '{h1}');
          SELECT visit_days_rebuild('{tenant}');",
         tenant = t.id,
         move_id = Uuid::now_v7(),
@@ -63,6 +69,7 @@ async fn fill_history(conn: &mut AsyncPgConnection, t: &Township) {
         event = Uuid::now_v7(),
         audit = Uuid::now_v7(),
         department = Uuid::now_v7(),
+        task = Uuid::now_v7(),
     );
     conn.batch_execute(&statements).await.unwrap();
 }

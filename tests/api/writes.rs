@@ -151,6 +151,19 @@ async fn every_write_leaves_its_audit_record() {
     let routed_path = |verb: &str| format!("/api/v1/issues/{routed}/{verb}");
     let (department, handler) = t.department(&app, "城建办").await;
     let (admin, leader1) = (&t.admin, &t.leader1);
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let task = app
+        .post(
+            "/api/v1/tasks",
+            &admin.token,
+            json!({"title": "防汛通知", "description": "", "due_on": today}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .parse::<Uuid>()
+        .unwrap();
     // In order: later rows use what earlier ones made. Rows that end a user's sessions come
     // after that user's last row.
     let table = vec![
@@ -391,6 +404,24 @@ async fn every_write_leaves_its_audit_record() {
             Body::Json(json!({"satisfied": true})),
             200,
             vec![("issue.feedback", "issue", Id(issue))],
+        ),
+        write(
+            "a task sent down",
+            Method::POST,
+            "/api/v1/tasks",
+            admin,
+            Body::Json(json!({"title": "冬季防火", "description": "检查用火", "due_on": today})),
+            201,
+            vec![("task.create", "task", Created)],
+        ),
+        write(
+            "a task closed",
+            Method::POST,
+            format!("/api/v1/tasks/{task}/close"),
+            admin,
+            Body::Json(json!({})),
+            200,
+            vec![("task.close", "task", Id(task))],
         ),
         write(
             "a department created",

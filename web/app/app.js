@@ -14,16 +14,20 @@ import { Round } from './views/round.js';
 import { Attention, FixItem } from './views/attention.js';
 import { SyncBar } from './views/sync-bar.js';
 import { SignOut } from './views/sign-out.js';
+import { TaskView } from './views/tasks.js';
+import { withProgress } from './tasks.js';
 
-// "#/h/<id>/visit" → { view: 'visit', id }
+// "#/h/<id>/visit" → { view: 'visit', id, task: null }
 function parseRoute(hash) {
   const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
   if (parts[0] === 'all') return { view: 'all' };
   if (parts[0] === 'round') return { view: 'round' };
   if (parts[0] === 'attention' && parts[1]) return { view: 'fix', id: parts[1] };
   if (parts[0] === 'attention') return { view: 'attention' };
+  if (parts[0] === 'task' && parts[1]) return { view: 'task', id: parts[1] };
   if (parts[0] === 'h' && parts[1]) {
-    if (parts[2] === 'visit') return { view: 'visit', id: parts[1] };
+    // "#/h/<id>/visit/<task>": the visit form opened from a task, linked to it.
+    if (parts[2] === 'visit') return { view: 'visit', id: parts[1], task: parts[3] || null };
     if (parts[2] === 'issue') return { view: 'issue', id: parts[1] };
     return { view: 'dossier', id: parts[1] };
   }
@@ -43,6 +47,7 @@ export function App({ api, session, onSignedOut }) {
   const [households, setHouseholds] = useState(null);
   const [queue, setQueue] = useState([]);
   const [lastSync, setLastSync] = useState(null);
+  const [storedTasks, setStoredTasks] = useState([]);
   const [syncState, setSyncState] = useState(sync.state);
   const [update, setUpdate] = useState(null);
   const [flash, setFlash] = useState('');
@@ -57,10 +62,13 @@ export function App({ api, session, onSignedOut }) {
   }), [tenant?.timezone, tenant?.visit_interval_days, tagIntervals]);
 
   const reload = useCallback(async () => {
-    const [h, q, last] = await Promise.all([store.households(), store.queue(), store.meta('lastSync')]);
+    const [h, q, last, t] = await Promise.all([
+      store.households(), store.queue(), store.meta('lastSync'), store.meta('tasks'),
+    ]);
     setHouseholds(h);
     setQueue(q);
     setLastSync(last || null);
+    setStoredTasks(t || []);
   }, [store]);
 
   useEffect(() => {
@@ -116,12 +124,14 @@ export function App({ api, session, onSignedOut }) {
 
   const tally = counts(queue);
   const formOpen = FORMS.has(route.view);
-  const common = { api, store, sync, session, zone, households, queue, saved, go, reload };
+  const tasks = useMemo(() => withProgress(storedTasks, queue, zone.timeZone), [storedTasks, queue, zone.timeZone]);
+  const common = { api, store, sync, session, zone, households, queue, tasks, saved, go, reload };
 
   let view;
   switch (route.view) {
     case 'dossier': view = html`<${Dossier} ...${common} id=${route.id} />`; break;
-    case 'visit': view = html`<${VisitForm} ...${common} id=${route.id} />`; break;
+    case 'visit': view = html`<${VisitForm} ...${common} id=${route.id} task=${route.task} />`; break;
+    case 'task': view = html`<${TaskView} ...${common} id=${route.id} />`; break;
     case 'issue': view = html`<${IssueForm} ...${common} id=${route.id} />`; break;
     case 'round': view = html`<${Round} ...${common} />`; break;
     case 'attention': view = html`<${Attention} ...${common} />`; break;

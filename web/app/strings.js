@@ -89,6 +89,22 @@ export const T = {
   overdue: '已超期',
   dueSoon: '今天到期',
 
+  // Tasks sent down (任务下发)
+  tasks: (n) => `任务（${n}）`,
+  taskProgressLabel: (title) => `${title} 完成进度`,
+  taskDone: (done, total) => `已完成 ${done}/${total} 户`,
+  taskDue: (d) => `截止 ${d}`,
+  repeat: { weekly: '每周', monthly: '每月' },
+  taskGone: '找不到这项任务，它可能已经关闭',
+  taskRound: (d) => `本轮从 ${d} 开始`,
+  taskLeft: (n) => `未完成（${n} 户）`,
+  taskAllDone: '这项任务都完成了，辛苦了！',
+  taskDoneHeading: (n) => `已完成（${n} 户）`,
+  taskDoneMark: '已完成',
+  alsoTask: '同时完成任务',
+  noTask: '不关联任务',
+  taskDropped: '这户不在该任务中：重新上传时不再关联任务，走访照常保存。',
+
   // Sync
   pending: (n) => `待同步 ${n}`,
   allSynced: '已全部同步',

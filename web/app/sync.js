@@ -1,4 +1,4 @@
-// The sync loop: sends the queue, then fetches what changed ("Syncing from a phone" in
+// The sync loop: sends the queue, then fetches what changed (and the leader's open tasks) ("Syncing from a phone" in
 // docs/api-guide.md is the protocol). One sync at a time, across tabs too (a Web Lock per
 // user); a tab that finds the lock taken leaves the work to the tab holding it and hears of
 // the result through the store's change events.
@@ -9,6 +9,7 @@
 // A 401 is the API client's: it refreshes under its own lock and retries once.
 
 import { UNSENT } from './store.js';
+import { fetchTasks } from './tasks.js';
 
 const FIRST_BATCH = 100;
 const MAX_BATCH = 500;
@@ -141,6 +142,7 @@ export function createSync({ api, store }) {
       await sendVisits(await store.queue());
       await sendIssues(await store.queue());
       await fetchHouseholds();
+      await store.setMeta('tasks', await fetchTasks(api));
       failures = 0;
       publish({ running: false, problem: null, retryAt: null });
       schedule(EVERY_MS);

@@ -53,6 +53,13 @@ export const FIELD = {
   due_days: '办理时限',
   days: '延期天数',
   reason: '延期理由',
+  task_id: '任务',
+  title: '任务名称',
+  due_on: '截止日期',
+  repeat: '重复',
+  grid_ids: '范围',
+  micro_grid_ids: '范围',
+  tags: '重点人群',
 };
 
 // What a refusal means when the server's own message is missing (a proxy's page, no network).

@@ -69,10 +69,14 @@ export function FixItem({ store, id, queue, saved }) {
   document.title = `${T.fixAndResend} · 连心`;
   if (!item) return html`<h1 tabindex="-1">${T.attentionEmpty}</h1><p><a href="#/attention">${T.attentionHeading}</a></p>`;
 
+  // Refused for its task link (the household is not the task's): the visit goes without it.
+  const dropTask = Boolean(item.error?.fields?.task_id);
+
   async function submit(event) {
     event.preventDefault();
+    const { task_id: _link, ...unlinked } = item.body;
     const body = item.kind === 'visit'
-      ? { ...item.body, visited_at: new Date(visitedAt).toISOString(), summary: text.trim(), method }
+      ? { ...(dropTask ? unlinked : item.body), visited_at: new Date(visitedAt).toISOString(), summary: text.trim(), method }
       : { ...item.body, description: text.trim(), category };
     // The same id: the server stored nothing under it.
     const failure = await saveItem(store, { ...item, body, state: 'pending', error: null });
@@ -84,6 +88,7 @@ export function FixItem({ store, id, queue, saved }) {
     <h1 tabindex="-1">${T.fixAndResend}</h1>
     <p>${item.household?.name} · ${item.household?.address}</p>
     <ul class="reasons">${reasons(item).map((r) => html`<li class="problem">${r}</li>`)}</ul>
+    ${dropTask && html`<p class="muted">${T.taskDropped}</p>`}
     <form onSubmit=${submit}>
       ${item.kind === 'visit' ? html`
         <label for="fix-time">${T.visitedAt}</label>

@@ -4,6 +4,7 @@ import { html, useEffect, useMemo, useState } from '/shared/html.js';
 import { matches, withDueState } from '../due.js';
 import { T } from '../strings.js';
 import { ToVerify } from './to-verify.js';
+import { TaskList } from './tasks.js';
 
 // Rows drawn at first; the rest on "显示更多" (a cheap phone draws 300 rows slowly).
 const PAGE = 60;
@@ -15,7 +16,7 @@ export function visitLabel(row) {
   return T.daysUnvisited(row.daysSince);
 }
 
-export function DueList({ api, households, queue, zone, all, go }) {
+export function DueList({ api, households, queue, tasks, zone, all, go }) {
   const [query, setQuery] = useState('');
   const [limit, setLimit] = useState(PAGE);
   const heading = all ? T.allHouseholds : T.due;
@@ -41,6 +42,7 @@ export function DueList({ api, households, queue, zone, all, go }) {
       <button type="button" onClick=${() => go('/round')}>${T.groupRound}</button>
     </nav>
     ${!all && html`<${ToVerify} api=${api} households=${households} />`}
+    ${!all && html`<${TaskList} tasks=${tasks} zone=${zone} />`}
     <label for="search">${T.search}</label>
     <input id="search" type="search" placeholder=${T.searchHint} value=${query}
       onInput=${(e) => setQuery(e.target.value)} />

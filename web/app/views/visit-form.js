@@ -1,13 +1,15 @@
 // "记录走访": "方式" (上门, 电话, 群内, 其他), "走访情况", "认亲" while the household is not yet
-// acquainted, "入群" while it is not in the group; "保存" stores the visit on the phone with its
-// UUID v7 at once and leaves the form. No network needed: the sync sends it.
+// acquainted, "入群" while it is not in the group, "同时完成任务" while a task sent down waits
+// at this household (one visit serves both: no second entry); "保存" stores the visit on the
+// phone with its UUID v7 at once and leaves the form. No network needed: the sync sends it.
 import { html, useState } from '/shared/html.js';
 import { METHOD } from '/shared/strings.js';
 import { T } from '../strings.js';
 import { uuidv7 } from '../uuid.js';
 import { saveItem } from './save.js';
+import { waitingAt } from '../tasks.js';
 
-export function newVisit(household, { method, summary, acquainted = false, joinedGroup = false }) {
+export function newVisit(household, { method, summary, acquainted = false, joinedGroup = false, taskId = null }) {
   const id = uuidv7();
   return {
     id,
@@ -24,12 +26,15 @@ export function newVisit(household, { method, summary, acquainted = false, joine
       summary,
       acquainted,
       joined_group: joinedGroup,
+      ...(taskId ? { task_id: taskId } : {}),
     },
   };
 }
 
-export function VisitForm({ store, id, households, queue, saved, go }) {
+export function VisitForm({ store, id, task, tasks, households, queue, saved, go }) {
   const household = (households || []).find((h) => h.id === id);
+  const waiting = waitingAt(tasks, id);
+  const [taskId, setTaskId] = useState(waiting.some((t) => t.id === task) ? task : '');
   const [method, setMethod] = useState('door');
   const [summary, setSummary] = useState('');
   const [acquainted, setAcquainted] = useState(false);
@@ -47,7 +52,11 @@ export function VisitForm({ store, id, households, queue, saved, go }) {
     event.preventDefault();
     setBusy(true);
     const item = newVisit(household, {
-      method, summary: summary.trim(), acquainted: showAcquaint && acquainted, joinedGroup: showGroup && joinedGroup,
+      method,
+      summary: summary.trim(),
+      acquainted: showAcquaint && acquainted,
+      joinedGroup: showGroup && joinedGroup,
+      taskId: waiting.some((t) => t.id === taskId) ? taskId : null,
     });
     const failure = await saveItem(store, item);
     if (failure) {
@@ -55,7 +64,8 @@ export function VisitForm({ store, id, households, queue, saved, go }) {
       setBusy(false);
       return;
     }
-    saved(T.savedOffline, `/h/${id}`);
+    // Opened from a task: back to it, to the next household left.
+    saved(T.savedOffline, task && taskId === task ? `/task/${task}` : `/h/${id}`);
   }
 
   return html`
@@ -88,10 +98,24 @@ export function VisitForm({ store, id, households, queue, saved, go }) {
           <label for="join-group">${T.joinGroup}</label>
           <span id="join-group-hint" class="hint">${T.joinGroupHint}</span>
         </div>`}
+      ${waiting.length > 0 && html`
+        <fieldset class="task-choices">
+          <legend>${T.alsoTask}</legend>
+          <label class="choice">
+            <input type="radio" name="task" value="" checked=${!taskId} onChange=${() => setTaskId('')} />
+            ${T.noTask}
+          </label>
+          ${waiting.map((t) => html`
+            <label class="choice" key=${t.id}>
+              <input type="radio" name="task" value=${t.id} checked=${taskId === t.id}
+                onChange=${() => setTaskId(t.id)} />
+              ${t.title}
+            </label>`)}
+        </fieldset>`}
       ${problem && html`<p class="problem" role="alert">${problem}</p>`}
       <div class="actions">
         <button type="submit" class="primary" disabled=${busy}>${T.save}</button>
-        <button type="button" onClick=${() => go(`/h/${id}`)}>${T.cancel}</button>
+        <button type="button" onClick=${() => go(task ? `/task/${task}` : `/h/${id}`)}>${T.cancel}</button>
       </div>
     </form>`;
 }

@@ -20,6 +20,7 @@ import { Tags } from './tags.js';
 import { Supervision } from './supervision.js';
 import { Townships } from './townships.js';
 import { Departments } from './departments.js';
+import { Tasks } from './tasks.js';
 
 const api = createApi({ sessionKey: 'lianxin.console.session' });
 
@@ -35,12 +36,13 @@ const PAGES = {
   supervision: Supervision,
   townships: Townships,
   departments: Departments,
+  tasks: Tasks,
 };
 
 // What each role may open, in the order of the navigation.
 const PAGES_OF = {
-  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'import', 'audit', 'tags', 'departments', 'supervision'],
-  supervisor: ['overview', 'grids', 'households', 'issues', 'supervision'],
+  tenant_admin: ['overview', 'grids', 'households', 'staff', 'issues', 'tasks', 'import', 'audit', 'tags', 'departments', 'supervision'],
+  supervisor: ['overview', 'grids', 'households', 'issues', 'tasks', 'supervision'],
   handler: ['issues'],
   platform_admin: ['townships'],
 };

@@ -26,6 +26,7 @@ export const NAV = {
   households: '住户',
   staff: '人员',
   issues: '诉求',
+  tasks: '任务',
   import: '导入',
   audit: '审计',
   tags: '重点人群',
@@ -311,6 +312,63 @@ export const ISSUES = {
   verifyFail: '退回重办',
 };
 
+// 任务 (admins and supervisors): a task sent down to the households of some grids and
+// priority groups, and how far each micro-grid has got with it
+export const TASKS = {
+  heading: '任务', // contract
+  caption: '任务列表', // contract
+  status: '状态', // contract
+  statusFilter: { '': '全部', false: '未关闭', true: '已关闭' },
+  cols: { title: '任务', due: '截止日期', repeat: '重复', progress: '进度', status: '状态' }, // contract
+  repeat: { '': '不重复', weekly: '每周', monthly: '每月' }, // contract
+  state: { open: '进行中', overdue: '已超期', finished: '已完成', closed: '已关闭' }, // contract
+  none: '暂无任务', // contract
+  progress: (done, all, pct) => `${done}/${all}（${pct}）`,
+  // The form (task-form.js)
+  create: '下发任务', // contract
+  formHeading: '下发任务',
+  title: '任务名称', // contract
+  description: '任务内容', // contract
+  due: '截止日期', // contract
+  repeatLabel: '重复', // contract
+  repeatHelp: '每周、每月：截止日期是第一轮的最后一天，之后每轮顺延一周或一个月，每轮住户重新计为未完成。',
+  scope: '范围', // contract
+  scopeHelp: '都不勾选即为全镇所有网格。',
+  tags: '重点人群', // contract
+  tagsHelp: '都不勾选即为范围内的全部住户；勾选后只含带有所选标签之一的住户。',
+  send: '下发', // contract
+  sending: '正在下发…',
+  cancel: '取消',
+  sent: (title, n) => `已下发任务“${title}”，共 ${n} 户。`,
+  // Field names of a 422's `fields`, as the form names them.
+  fields: {
+    title: '任务名称', description: '任务内容', due_on: '截止日期', repeat: '重复',
+    grid_ids: '范围', micro_grid_ids: '范围', tags: '重点人群',
+  },
+  // One task (task-detail.js)
+  back: '返回任务列表',
+  crumbs: '位置',
+  facts: {
+    description: '任务内容', due: '截止日期', repeat: '重复', roundStart: '本轮开始', scope: '范围',
+    tags: '重点人群', progress: '进度', status: '状态', created: '下发时间', createdBy: '下发人',
+  },
+  wholeTownship: '全镇',
+  allHouseholds: '全部住户',
+  progressCaption: '各网格进度', // contract
+  progressNote: '按网格、微网格名称排列。',
+  progressCols: { grid: '网格', microGrid: '微网格', leader: '网格长', households: '户数', done: '已完成', rate: '完成率' }, // contract
+  noLeader: '未指定', // contract
+  subtotal: '小计',
+  total: '合计',
+  pending: '未完成住户', // contract
+  pendingCols: { name: '户主/名称', address: '地址', microGrid: '微网格' },
+  pendingNone: '全部住户已完成。',
+  close: '关闭任务', // contract
+  closeAsk: '关闭后任务从网格长的名单中撤下，重复的任务不再开始新一轮；已记录的完成情况保留。确定关闭吗？',
+  closed: (title) => `任务“${title}”已关闭。`,
+  alreadyClosed: '这个任务已经被关闭，已重新读取。',
+};
+
 // 审计
 export const AUDIT = {
   heading: '审计',
@@ -353,6 +411,8 @@ export const AUDIT = {
     'issue.verify': '验收诉求',
     'department.create': '新建部门',
     'department.update': '修改部门',
+    'task.create': '下发任务',
+    'task.close': '关闭任务',
     'stats.export': '导出统计',
     'auth.login': '登录',
     'auth.logout': '退出登录',

@@ -96,7 +96,7 @@ test('a grid supervisor sees only their grid', async (t) => {
   const { page } = world;
   const { supervisor } = await secondGridAndSupervisor(world);
   await signInAndWait(world, supervisor);
-  assert.deepEqual(await navLinks(page), ['概览', '网格', '住户', '诉求', '督办']);
+  assert.deepEqual(await navLinks(page), ['概览', '网格', '住户', '诉求', '任务', '督办']);
   await overviewComplete(page);
   const rows = page.locator('section[aria-labelledby="ov-table-h"] tbody th');
   assert.deepEqual(await rows.allTextContents(), ['东风村']);

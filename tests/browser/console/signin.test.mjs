@@ -20,7 +20,7 @@ test('the township admin sees every page but 乡镇', async (t) => {
   await world.page.goto(`${world.base}/console/`);
   await assertAccessible(world.page, 'sign-in');
   await signInAndWait(world);
-  assert.deepEqual(await navLinks(world.page), ['概览', '网格', '住户', '人员', '诉求', '导入', '审计', '重点人群', '部门', '督办']);
+  assert.deepEqual(await navLinks(world.page), ['概览', '网格', '住户', '人员', '诉求', '任务', '导入', '审计', '重点人群', '部门', '督办']);
 });
 
 test('the platform admin creates a township and its first admin, who can sign in', async (t) => {

@@ -12,7 +12,7 @@ test('at tablet width every page fits without sideways scrolling', async (t) => 
   const world = await setup(t, { context: { viewport: { width: 800, height: 1100 }, deviceScaleFactor: 1, isMobile: false, hasTouch: true } });
   const { page } = world;
   await signInAndWait(world);
-  for (const name of ['概览', '网格', '住户', '人员', '诉求', '导入', '审计', '重点人群', '部门', '督办']) {
+  for (const name of ['概览', '网格', '住户', '人员', '诉求', '任务', '导入', '审计', '重点人群', '部门', '督办']) {
     await openPage(page, name);
     await page.waitForTimeout(300);
     const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: document.documentElement.clientWidth }));

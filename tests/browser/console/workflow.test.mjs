@@ -43,7 +43,7 @@ test('an issue goes from the office to a department and back as done', async (t)
 
   // 部门: a new department.
   await signInAndWait(world);
-  assert.deepEqual(await navLinks(page), ['概览', '网格', '住户', '人员', '诉求', '导入', '审计', '重点人群', '部门', '督办']);
+  assert.deepEqual(await navLinks(page), ['概览', '网格', '住户', '人员', '诉求', '任务', '导入', '审计', '重点人群', '部门', '督办']);
   await openPage(page, '部门');
   await page.getByLabel('部门名称').fill('交通办');
   await page.getByRole('button', { name: '新建部门' }).click();

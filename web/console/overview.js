@@ -150,11 +150,19 @@ function Figures({ summary: s }) {
       ${item(f.raised, count(s?.issues.raised), O.figureNotes.raised)}
       ${item(f.resolved, count(s?.issues.resolved), O.figureNotes.resolved)}
       ${item(f.satisfaction, percent(s?.issues.satisfaction_rate), O.figureNotes.satisfaction)}
+      ${item(f.onTime, percent(s?.issues.on_time_rate), O.figureNotes.onTime)}
+      ${item(f.medianDays, days(s?.issues.median_working_days), O.figureNotes.medianDays)}
     </dl>
   </section>`;
 }
 
-const NUMERIC = ['households', 'visits', 'households_visited', 'coverage', 'issues_raised', 'issues_resolved'];
+const NUMERIC = [
+  'households', 'visits', 'households_visited', 'coverage', 'issues_raised', 'issues_resolved',
+  'on_time_rate', 'median_working_days',
+];
+
+// Working days, one decimal at most (a median of two can fall between days); — when none.
+const days = (d) => (d == null ? S.NONE : `${Number.isInteger(d) ? d : d.toFixed(1)}`);
 
 function BreakdownTable({ by, rows, sort, onSort, onDrill }) {
   const C = S.BREAKDOWN_COLS;
@@ -173,6 +181,8 @@ function BreakdownTable({ by, rows, sort, onSort, onDrill }) {
         <td class="num">${percent(r.coverage)}</td>
         <td class="num">${count(r.issues_raised)}</td>
         <td class="num">${count(r.issues_resolved)}</td>
+        <td class="num">${percent(r.on_time_rate)}</td>
+        <td class="num">${days(r.median_working_days)}</td>
       </tr>`)}
     </tbody>
   </table></div>`;

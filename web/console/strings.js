@@ -52,6 +52,8 @@ export const OVERVIEW = {
     raised: '诉求',
     resolved: '已解决',
     satisfaction: '满意度',
+    onTime: '按时办结率',
+    medianDays: '办结用时',
   }, // contract
   figureNotes: {
     visits: '期间内的走访次数',
@@ -60,6 +62,8 @@ export const OVERVIEW = {
     raised: '期间内提出',
     resolved: '期间内办结且未重新办理',
     satisfaction: '回访满意 ÷ 已回访',
+    onTime: '期间内办结的交办诉求中未超期的比例',
+    medianDays: '从提出到办结的工作日数（中位数）',
   },
   chartHeading: '图表',
   tableHeading: '明细',
@@ -94,6 +98,8 @@ export const BREAKDOWN_COLS = {
   coverage: '覆盖率',
   issues_raised: '诉求数',
   issues_resolved: '已解决',
+  on_time_rate: '按时办结率',
+  median_working_days: '办结用时（工作日）',
 };
 export const SORT_BY = (col) => `按${col}排序`;
 

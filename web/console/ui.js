@@ -90,6 +90,8 @@ export function sortRows(rows, { col, asc }) {
   const sorted = [...rows].sort((a, b) => {
     const x = a[col];
     const y = b[col];
+    // A row without the figure (no issue resolved) goes last, whichever the direction.
+    if (x == null || y == null) return (x == null) - (y == null);
     const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN', { numeric: true });
     return asc ? c : -c;
   });

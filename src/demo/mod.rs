@@ -11,6 +11,7 @@ mod copy;
 mod emit;
 mod history;
 mod names;
+mod tasks;
 mod texts;
 mod township;
 mod variation;
@@ -323,6 +324,8 @@ pub async fn seed_with(
         &township,
     )
     .await?;
+    bar.set_message("tasks");
+    tasks::seed(&tx).await?;
     tx.commit().await?;
     bar.finish_and_clear();
     // Fresh statistics, so the first queries on a million new rows are planned well.

@@ -196,12 +196,20 @@ mod tests {
 
     #[test]
     fn csv_starts_with_bom_and_quotes_commas() {
-        let bytes = csv(By::Grid, Lang::Zh, &[row("东,西")]).unwrap();
+        let timely = Row {
+            on_time_rate: Some(0.5),
+            median_working_days: Some(3.0),
+            ..row("南")
+        };
+        let bytes = csv(By::Grid, Lang::Zh, &[row("东,西"), timely]).unwrap();
         assert!(bytes.starts_with(UTF8_BOM));
         let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
         assert_eq!(
             text,
-            "网格编号,网格,户数,走访人次,走访户数,覆盖率,诉求数,已解决\r\nk,\"东,西\",3,2,1,0.3333,0,0\r\n"
+            "网格编号,网格,户数,走访人次,走访户数,覆盖率,诉求数,已解决,按时办结率,办结用时中位数（工作日）\r\n\
+             k,\"东,西\",3,2,1,0.3333,0,0,,\r\n\
+             k,南,3,2,1,0.3333,0,0,0.5000,3\r\n",
+            "a row without resolutions leaves both cells empty"
         );
     }
 

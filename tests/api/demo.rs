@@ -93,6 +93,22 @@ async fn the_full_township_has_the_shape_of_the_article() {
     let make_up =
         "SELECT count(*) FROM calendar_days WHERE workday AND day IN ('2026-09-20', '2026-10-10')";
     assert_eq!(count(&db, make_up).await, 2);
+    // Two tasks sent down: the lone elderly of the whole township each week, and every
+    // household of the first grid once.
+    let lone = "SELECT count(*) FROM task_households th JOIN tasks k ON k.id = th.task_id \
+                WHERE k.repeat = 'weekly'";
+    let tagged = "SELECT count(*) FROM households WHERE '独居老人' = ANY(tags)";
+    assert!(count(&db, lone).await > 0);
+    assert_eq!(count(&db, lone).await, count(&db, tagged).await);
+    let first_grid = "SELECT count(*) FROM task_households th JOIN tasks k ON k.id = th.task_id \
+                      JOIN households h ON h.id = th.household_id \
+                      JOIN micro_grids m ON m.id = h.micro_grid_id \
+                      WHERE k.repeat IS NULL AND m.grid_id <> k.grid_ids[1]";
+    assert_eq!(
+        count(&db, first_grid).await,
+        0,
+        "only the first grid's households"
+    );
 
     // And so the supervisor's summary reads, as the article reports it.
     let login = app

@@ -7,42 +7,52 @@ use tokio_postgres::Transaction;
 
 use super::TENANT_CODE;
 
-/// (title, what to do, days from today to the first round's last day, repeat, tag, first grid
-/// only)
-const TASKS: [(&str, &str, i32, Option<&str>, Option<&str>, bool); 2] = [
-    (
-        "独居老人每周探视",
-        "每周上门或电话问候一次，看看身体、吃饭、取暖，有困难当场记下。",
-        6,
-        Some("weekly"),
-        Some("独居老人"),
-        false,
-    ),
-    (
-        "冬季防火安全提醒",
-        "入户检查电热毯、煤炉和电线，提醒不要用炭火取暖、出门断电。",
-        14,
-        None,
-        None,
-        true,
-    ),
+/// One demo task as sent down.
+struct DemoTask {
+    title: &'static str,
+    description: &'static str,
+    /// Days from today to the first round's last day.
+    days: i32,
+    repeat: Option<&'static str>,
+    tag: Option<&'static str>,
+    /// Only the first grid (by name); otherwise the whole township.
+    first_grid: bool,
+}
+
+const TASKS: [DemoTask; 2] = [
+    DemoTask {
+        title: "独居老人每周探视",
+        description: "每周上门或电话问候一次，看看身体、吃饭、取暖，有困难当场记下。",
+        days: 6,
+        repeat: Some("weekly"),
+        tag: Some("独居老人"),
+        first_grid: false,
+    },
+    DemoTask {
+        title: "冬季防火安全提醒",
+        description: "入户检查电热毯、煤炉和电线，提醒不要用炭火取暖、出门断电。",
+        days: 14,
+        repeat: None,
+        tag: None,
+        first_grid: true,
+    },
 ];
 
 /// Sends the demo's tasks down, from the township's first admin, covering the households
 /// they would cover if sent through the API today.
 pub async fn seed(tx: &Transaction<'_>) -> anyhow::Result<()> {
-    for (title, description, days, repeat, tag, first_grid) in TASKS {
+    for task in TASKS {
         let id = uuid::Uuid::now_v7().to_string();
-        let tags: Vec<&str> = tag.into_iter().collect();
+        let tags: Vec<&str> = task.tag.into_iter().collect();
         let task: [&(dyn ToSql + Sync); 8] = [
             &TENANT_CODE,
             &id,
-            &title,
-            &description,
-            &days,
-            &repeat,
+            &task.title,
+            &task.description,
+            &task.days,
+            &task.repeat,
             &tags,
-            &first_grid,
+            &task.first_grid,
         ];
         tx.execute(
             "INSERT INTO tasks (tenant_id, id, title, description, due_on, repeat, grid_ids, tags, \

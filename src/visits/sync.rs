@@ -46,8 +46,11 @@ pub async fn check_task_links(
         return Ok(());
     }
     for item in items.iter_mut() {
-        let bad = matches!(item, Ok(v) if v.task_id.is_some_and(|t| unknown.contains(&(t, v.household_id))));
-        if bad {
+        let link = item
+            .as_ref()
+            .ok()
+            .and_then(|v| Some((v.task_id?, v.household_id)));
+        if link.is_some_and(|link| unknown.contains(&link)) {
             *item = Err(not_of_task());
         }
     }

@@ -14,6 +14,7 @@ import { Round } from './views/round.js';
 import { Attention, FixItem } from './views/attention.js';
 import { SyncBar } from './views/sync-bar.js';
 import { SignOut } from './views/sign-out.js';
+import { StatementDownload } from './views/statement.js';
 import { TaskView } from './views/tasks.js';
 import { withProgress } from './tasks.js';
 
@@ -158,6 +159,7 @@ export function App({ api, session, onSignedOut }) {
     ${!formOpen && html`
       <footer class="footer">
         <span class="muted">${session.user.display_name}</span>
+        ${session.user.role === 'leader' && html`<${StatementDownload} api=${api} />`}
         <${SignOut} api=${api} store=${store} sync=${sync} unsent=${tally.unsent}
           onSignedOut=${onSignedOut} />
       </footer>`}

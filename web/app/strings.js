@@ -105,6 +105,10 @@ export const T = {
   noTask: '不关联任务',
   taskDropped: '这户不在该任务中：重新上传时不再关联任务，走访照常保存。',
 
+  // The monthly statement
+  statement: '下载本月民情日志',
+  statementSaved: '已保存',
+
   // Sync
   pending: (n) => `待同步 ${n}`,
   allSynced: '已全部同步',

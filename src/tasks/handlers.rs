@@ -13,6 +13,7 @@ use crate::domain::day::parse_day;
 use crate::domain::{clean_text, parse_tag, start_of_day, Role, Round, TaskRepeat};
 use crate::error::{AppError, AppResult, ErrorBody, Problems};
 use crate::http::{Json, PageQuery, Paged};
+use crate::tasks::progress;
 use crate::tasks::queries::{self, NewTask, StoredTask};
 use crate::tasks::types::{
     NewTaskBody, Task, TaskDetail, TaskFilter, TaskHousehold, TaskHouseholdFilter, MAX_TITLE,
@@ -193,7 +194,7 @@ pub async fn list(caller: Caller, query: web::Query<TaskFilter>) -> AppResult<Ht
     .check()?;
     let mut conn = caller.db().await?;
     let (zone, today) = today(&mut conn, tenant).await?;
-    let (stored, total) = queries::list(&mut conn, tenant, scope, filter.closed, page).await?;
+    let (stored, total) = progress::list(&mut conn, tenant, scope, filter.closed, page).await?;
     let rounds: Vec<(Round, Option<DateTime<Utc>>)> =
         stored.iter().map(|t| round_of(t, zone, today)).collect();
     let keys: Vec<(Uuid, Option<DateTime<Utc>>)> = stored
@@ -201,7 +202,7 @@ pub async fn list(caller: Caller, query: web::Query<TaskFilter>) -> AppResult<Ht
         .zip(&rounds)
         .map(|(t, (_, since))| (t.id, *since))
         .collect();
-    let counts = queries::counts(&mut conn, tenant, scope, &keys).await?;
+    let counts = progress::counts(&mut conn, tenant, scope, &keys).await?;
     let items = stored
         .into_iter()
         .zip(rounds)
@@ -241,7 +242,7 @@ pub async fn show(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpResponse
     let (zone, today) = today(&mut conn, tenant).await?;
     let stored = queries::find(&mut conn, tenant, *id).await?;
     let (round, since) = round_of(&stored, zone, today);
-    let progress = queries::progress(&mut conn, tenant, scope, stored.id, since).await?;
+    let progress = progress::progress(&mut conn, tenant, scope, stored.id, since).await?;
     if progress.is_empty() && scope != Scope::Township {
         return Err(AppError::NotFound);
     }
@@ -285,11 +286,11 @@ pub async fn households(
     let mut conn = caller.db().await?;
     let (zone, today) = today(&mut conn, tenant).await?;
     let stored = queries::find(&mut conn, tenant, *id).await?;
-    if !queries::reaches(&mut conn, tenant, scope, stored.id).await? {
+    if !progress::reaches(&mut conn, tenant, scope, stored.id).await? {
         return Err(AppError::NotFound);
     }
     let (_, since) = round_of(&stored, zone, today);
-    let (items, total) = queries::households(
+    let (items, total) = progress::households(
         &mut conn,
         tenant,
         scope,
@@ -326,7 +327,7 @@ pub async fn close(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespons
     let mut conn = caller.db().await?;
     let (zone, today) = today(&mut conn, tenant).await?;
     let stored = queries::find(&mut conn, tenant, *id).await?;
-    if !queries::reaches(&mut conn, tenant, scope, stored.id).await? {
+    if !progress::reaches(&mut conn, tenant, scope, stored.id).await? {
         return Err(AppError::NotFound);
     }
     if scope != Scope::Township && stored.created_by != caller.user_id {
@@ -346,7 +347,7 @@ pub async fn close(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespons
     )
     .await?;
     let (round, since) = round_of(&closed, zone, today);
-    let counted = queries::counts(&mut conn, tenant, scope, &[(closed.id, since)]).await?;
+    let counted = progress::counts(&mut conn, tenant, scope, &[(closed.id, since)]).await?;
     conn.commit().await?;
     let (households, done) = counted.first().map_or((0, 0), |(_, h, d)| (*h, *d));
     Ok(HttpResponse::Ok().json(shown(closed, round, today, households, done)))

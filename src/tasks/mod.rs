@@ -5,6 +5,7 @@
 //! weekly and monthly tasks repeat (`domain::Round`).
 
 pub mod handlers;
+pub mod progress;
 pub mod queries;
 pub mod types;
 

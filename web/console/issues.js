@@ -7,6 +7,7 @@ import * as S from './strings.js';
 import { useLoad, ErrorNote, Pager, time, readAll } from './ui.js';
 import { directory } from './directory.js';
 import { IssuePanel, Due, statusName, categoryName } from './issue-panel.js';
+import { Reminders } from './reminders.js';
 
 const I = S.ISSUES;
 const STATUSES = ['open', 'escalated', 'assigned', 'accepted', 'done', 'resolved'];
@@ -15,7 +16,10 @@ const PER_PAGE = 50;
 
 export function Issues({ api, session }) {
   const role = session?.user?.role;
-  const [filter, setFilter] = useState({ status: '', category: '', department: '', overdue: false, page: 1 });
+  const blank = {
+    status: '', category: '', department: '', overdue: false, dueSoon: false, extension: false, page: 1,
+  };
+  const [filter, setFilter] = useState(blank);
   const [openId, setOpenId] = useState(null);
   // Handlers may not list staff or grids; their panel shows no names of those.
   const dir = useLoad(() => (role === 'handler' ? Promise.resolve(null) : directory(api)), [role]);
@@ -26,14 +30,18 @@ export function Issues({ api, session }) {
     if (filter.category) query.category = filter.category;
     if (filter.department) query.department_id = filter.department;
     if (filter.overdue) query.overdue = true;
+    if (filter.dueSoon) query.due_soon = true;
+    if (filter.extension) query.extension_requested = true;
     return api.request('GET', '/issues', { query, signal });
-  }, [filter.status, filter.category, filter.department, filter.overdue, filter.page]);
+  }, [filter.status, filter.category, filter.department, filter.overdue, filter.dueSoon, filter.extension, filter.page]);
   const set = (k) => (e) => setFilter({ ...filter, [k]: e.target.value, page: 1 });
   const departments = deps.data || [];
   const deptName = (id) => (id ? departments.find((d) => d.id === id)?.name || '' : S.NONE);
 
   return html`<section>
     <h1 tabindex="-1">${I.heading}</h1>
+    <${Reminders} api=${api} role=${role} version=${list.data}
+      onShow=${(only) => { setFilter({ ...blank, ...only }); setOpenId(null); }} />
     <form class="bar panel" onSubmit=${(e) => e.preventDefault()}>
       <div class="field"><label for="is-status">${I.status}</label>
         <select id="is-status" value=${filter.status} onChange=${set('status')}>
@@ -53,6 +61,12 @@ export function Issues({ api, session }) {
       <div class="field check"><input id="is-overdue" type="checkbox" checked=${filter.overdue}
           onChange=${(e) => setFilter({ ...filter, overdue: e.target.checked, page: 1 })} />
         <label for="is-overdue">${I.overdueOnly}</label></div>
+      <div class="field check"><input id="is-due-soon" type="checkbox" checked=${filter.dueSoon}
+          onChange=${(e) => setFilter({ ...filter, dueSoon: e.target.checked, page: 1 })} />
+        <label for="is-due-soon">${I.dueSoonOnly}</label></div>
+      ${role === 'tenant_admin' && html`<div class="field check"><input id="is-extension" type="checkbox" checked=${filter.extension}
+          onChange=${(e) => setFilter({ ...filter, extension: e.target.checked, page: 1 })} />
+        <label for="is-extension">${I.extensionOnly}</label></div>`}
     </form>
     <${ErrorNote} error=${list.error} />
     <div class="columns">

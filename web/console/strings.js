@@ -265,6 +265,14 @@ export const DEPARTMENTS = {
 };
 
 // 诉求
+export const REMINDERS = {
+  label: '待办提醒',
+  assigned: '新交办',
+  overdue: '已超期',
+  dueSoon: '今天到期',
+  extension: '延期申请待批',
+};
+
 export const ISSUES = {
   heading: '诉求',
   status: '状态', // contract
@@ -294,6 +302,8 @@ export const ISSUES = {
   feedbackLabel: '回访',
   department: '部门',
   overdueOnly: '仅看超期',
+  dueSoonOnly: '仅看今天到期',
+  extensionOnly: '仅看延期申请',
   due: '办理时限',
   overdue: '已超期',
   extensionPending: '延期申请待批',

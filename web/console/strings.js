@@ -374,6 +374,9 @@ export const TASKS = {
   progressNote: '按网格、微网格名称排列。',
   progressCols: { grid: '网格', microGrid: '微网格', leader: '网格长', households: '户数', done: '已完成', rate: '完成率' }, // contract
   noLeader: '未指定', // contract
+  leaderCaption: '各网格长进度',
+  leaderNote: '一位网格长负责几个微网格时合在一起，按姓名排列。',
+  leaderCols: { leader: '网格长', microGrids: '微网格数' },
   subtotal: '小计',
   total: '合计',
   pending: '未完成住户', // contract

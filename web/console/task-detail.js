@@ -56,6 +56,9 @@ export function TaskDetail({ api, id }) {
       <h2>${T.progressCaption}</h2>
       <p class="help">${T.progressNote}</p>
       <${ProgressTable} rows=${task.progress || []} />
+      <h2>${T.leaderCaption}</h2>
+      <p class="help">${T.leaderNote}</p>
+      <${LeaderTable} rows=${task.progress || []} />
       <${Pending} api=${api} id=${id} progress=${task.progress || []} />`}
   </section>`;
 }
@@ -109,6 +112,32 @@ function ProgressTable({ rows }) {
       <td class="num">${count(sum(rows, 'households'))}</td><td class="num">${count(sum(rows, 'done'))}</td>
       <td class="num">${rate(sum(rows, 'done'), sum(rows, 'households'))}</td>
     </tr></tfoot>`}
+  </table></div>`;
+}
+
+/** The same rows summed per leader (a leader may lead several micro-grids), by name. */
+function LeaderTable({ rows }) {
+  const byLeader = new Map();
+  for (const r of rows) {
+    const key = r.leader_id || '';
+    const entry = byLeader.get(key) || { name: r.leader_name || T.noLeader, microGrids: 0, households: 0, done: 0 };
+    entry.microGrids += 1;
+    entry.households += r.households;
+    entry.done += r.done;
+    byLeader.set(key, entry);
+  }
+  const leaders = [...byLeader.entries()].sort((a, b) => a[1].name.localeCompare(b[1].name, 'zh-CN'));
+  const C = T.progressCols;
+  return html`<div class="table-wrap" tabindex="0" role="region" aria-label=${T.leaderCaption}><table>
+    <caption class="sr-only">${T.leaderCaption}</caption>
+    <thead><tr>
+      <th scope="col">${T.leaderCols.leader}</th><th scope="col" class="num">${T.leaderCols.microGrids}</th>
+      <th scope="col" class="num">${C.households}</th><th scope="col" class="num">${C.done}</th><th scope="col" class="num">${C.rate}</th>
+    </tr></thead>
+    <tbody>${leaders.map(([key, l]) => html`<tr key=${key || 'none'}>
+      <th scope="row">${l.name}</th><td class="num">${count(l.microGrids)}</td>
+      <td class="num">${count(l.households)}</td><td class="num">${count(l.done)}</td><td class="num">${rate(l.done, l.households)}</td>
+    </tr>`)}</tbody>
   </table></div>`;
 }
 

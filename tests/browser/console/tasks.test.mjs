@@ -113,6 +113,15 @@ test('下发任务 stores its scope, follows the linked visits by micro-grid, an
   assert.deepEqual(rows, expected);
   assert.deepEqual(detail.progress.map((p) => [p.micro_grid_name, p.households, p.done]),
     [['第一微网格', 2, 1], ['第二微网格', 1, 1]]);
+  // 各网格长进度: the same rows summed per leader, by name.
+  const leaders = new Map();
+  for (const p of detail.progress) {
+    const l = leaders.get(p.leader_name) || { grids: 0, households: 0, done: 0 };
+    leaders.set(p.leader_name, { grids: l.grids + 1, households: l.households + p.households, done: l.done + p.done });
+  }
+  const byLeader = [...leaders.entries()].sort((a, b) => a[0].localeCompare(b[0], 'zh-CN'))
+    .map(([name, l]) => [name, String(l.grids), String(l.households), String(l.done), rate(l.done, l.households)].join('\t'));
+  assert.deepEqual(await page.getByRole('table', { name: '各网格长进度' }).locator('tbody tr').allInnerTexts(), byLeader);
   // 未完成住户: the API's list for done=false, which is 李桂兰 alone.
   const pending = (await admin.get(`/tasks/${stored.id}/households?done=false`)).items.map((h) => h.name);
   assert.deepEqual(pending, ['李桂兰']);

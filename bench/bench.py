@@ -4,7 +4,8 @@
     python3 bench/bench.py writes   # 1 visit writes vs pgbench, 6 peak RSS
     python3 bench/bench.py batch    # 2 one batch of 500 vs 500 single requests
     python3 bench/bench.py scale    # 5 demo --weeks 52, 3 statistics vs SQL floor, 4 growth
-    python3 bench/bench.py console  # 7 the console's 概览 page: its statistics requests
+    python3 bench/bench.py console  # 7 the console's 概览 page: its statistics requests, and
+                                    #   the tasks' reads on the same demo
     python3 bench/bench.py townships  # 8 one township's requests: 1 vs 20 townships, one
                                       #   server and a Citus cluster (coordinator + 2 workers)
     python3 bench/bench.py all
@@ -589,8 +590,31 @@ def console():
                 record(f"console_{name}_{label}_ms", median_ms(samples))
                 record(f"console_{name}_{label}_worst_ms", round(max(samples) * 1000, 2))
                 record(f"console_{name}_{label}_cpu_ms", round(cpu / RUNS, 1))
+        tasks_sent_down(server, db, admin, password)
     finally:
         server.stop()
+
+
+def tasks_sent_down(server, db, admin, password):
+    """The tasks' reads on the same demo: the admin's list, the weekly round of the township's
+    lone elderly with its progress per micro-grid, its households left, and a leader's list
+    (what the phone reads at each sync)."""
+    say(f"== 7 tasks sent down (任务); load {load_avg()}")
+    tasks = admin.call("GET", "/api/v1/tasks", expect=200)[1]["items"]
+    weekly = next(t for t in tasks if t["repeat"] == "weekly")
+    record("tasks_weekly_households", weekly["households"])
+    leader = Api(login("xindai", "leader001", password))
+    for name, api, path in (
+            ("list", admin, "/api/v1/tasks"),
+            ("show", admin, f"/api/v1/tasks/{weekly['id']}"),
+            ("left", admin, f"/api/v1/tasks/{weekly['id']}/households?done=false&per_page=200"),
+            ("leader_list", leader, "/api/v1/tasks?closed=false")):
+        api.call("GET", path, expect=200)  # warm-up
+        cpu = cpu_ms(server, db)
+        samples = [api.call("GET", path, expect=200)[2] for _ in range(RUNS)]
+        cpu = cpu_ms(server, db) - cpu
+        record(f"tasks_{name}_ms", median_ms(samples))
+        record(f"tasks_{name}_cpu_ms", round(cpu / RUNS, 1))
 
 
 def cpu_ms(server, db, split=False):

@@ -39,44 +39,71 @@ const TASKS: [DemoTask; 2] = [
 ];
 
 /// Sends the demo's tasks down, from the township's first admin, covering the households
-/// they would cover if sent through the API today.
+/// they would cover if sent through the API today. Each statement names the township's id,
+/// so that on Citus it goes to the township's worker whole.
 pub async fn seed(tx: &Transaction<'_>) -> anyhow::Result<()> {
+    let code: [&(dyn ToSql + Sync); 1] = [&TENANT_CODE];
+    let township = tx
+        .query_one(
+            "SELECT id::text, (now() AT TIME ZONE timezone)::date::text FROM tenants \
+             WHERE code = $1",
+            &code,
+        )
+        .await?;
+    let (tenant, today): (String, String) = (township.get(0), township.get(1));
+    let tenant_only: [&(dyn ToSql + Sync); 1] = [&tenant];
+    let admin: String = tx
+        .query_one(
+            "SELECT id::text FROM users WHERE tenant_id = $1::text::uuid \
+             AND role = 'tenant_admin' ORDER BY username LIMIT 1",
+            &tenant_only,
+        )
+        .await?
+        .get(0);
+    let first_grid: String = tx
+        .query_one(
+            "SELECT id::text FROM grids WHERE tenant_id = $1::text::uuid ORDER BY name LIMIT 1",
+            &tenant_only,
+        )
+        .await?
+        .get(0);
     for task in TASKS {
         let id = uuid::Uuid::now_v7().to_string();
         let tags: Vec<&str> = task.tag.into_iter().collect();
-        let task: [&(dyn ToSql + Sync); 8] = [
-            &TENANT_CODE,
+        let grids: Vec<&str> = task
+            .first_grid
+            .then_some(first_grid.as_str())
+            .into_iter()
+            .collect();
+        let values: [&(dyn ToSql + Sync); 10] = [
+            &tenant,
             &id,
             &task.title,
             &task.description,
+            &today,
             &task.days,
             &task.repeat,
+            &grids,
             &tags,
-            &task.first_grid,
+            &admin,
         ];
         tx.execute(
             "INSERT INTO tasks (tenant_id, id, title, description, due_on, repeat, grid_ids, tags, \
                                 created_by) \
-             SELECT t.id, $2::text::uuid, $3, $4, \
-                    (now() AT TIME ZONE t.timezone)::date + $5::int4, $6::text, \
-                    CASE WHEN $8::bool THEN ARRAY(SELECT g.id FROM grids g WHERE g.tenant_id = t.id \
-                                            ORDER BY g.name LIMIT 1) ELSE '{}' END, \
-                    $7::text[], (SELECT u.id FROM users u WHERE u.tenant_id = t.id \
-                         AND u.role = 'tenant_admin' ORDER BY u.username LIMIT 1) \
-             FROM tenants t WHERE t.code = $1",
-            &task,
+             VALUES ($1::text::uuid, $2::text::uuid, $3, $4, $5::text::date + $6::int4, $7::text, \
+                     $8::text[]::uuid[], $9::text[], $10::text::uuid)",
+            &values,
         )
         .await?;
-        let cover: [&(dyn ToSql + Sync); 2] = [&TENANT_CODE, &id];
+        let cover: [&(dyn ToSql + Sync); 4] = [&tenant, &id, &grids, &tags];
         tx.execute(
             "INSERT INTO task_households (tenant_id, task_id, household_id) \
-             SELECT h.tenant_id, k.id, h.id \
-             FROM tasks k JOIN tenants t ON t.id = k.tenant_id \
-             JOIN households h ON h.tenant_id = k.tenant_id \
+             SELECT h.tenant_id, $2::text::uuid, h.id \
+             FROM households h \
              JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
-             WHERE t.code = $1 AND k.id = $2::text::uuid \
-               AND (cardinality(k.grid_ids) = 0 OR m.grid_id = ANY(k.grid_ids)) \
-               AND (cardinality(k.tags) = 0 OR h.tags && k.tags)",
+             WHERE h.tenant_id = $1::text::uuid \
+               AND (cardinality($3::text[]) = 0 OR m.grid_id = ANY($3::text[]::uuid[])) \
+               AND (cardinality($4::text[]) = 0 OR h.tags && $4::text[])",
             &cover,
         )
         .await?;

@@ -95,14 +95,17 @@ async fn the_full_township_has_the_shape_of_the_article() {
     assert_eq!(count(&db, make_up).await, 2);
     // Two tasks sent down: the lone elderly of the whole township each week, and every
     // household of the first grid once.
-    let lone = "SELECT count(*) FROM task_households th JOIN tasks k ON k.id = th.task_id \
+    // Joined on the township too: Citus joins distributed tables on their distribution key.
+    let lone = "SELECT count(*) FROM task_households th \
+                JOIN tasks k ON k.tenant_id = th.tenant_id AND k.id = th.task_id \
                 WHERE k.repeat = 'weekly'";
     let tagged = "SELECT count(*) FROM households WHERE '独居老人' = ANY(tags)";
     assert!(count(&db, lone).await > 0);
     assert_eq!(count(&db, lone).await, count(&db, tagged).await);
-    let first_grid = "SELECT count(*) FROM task_households th JOIN tasks k ON k.id = th.task_id \
-                      JOIN households h ON h.id = th.household_id \
-                      JOIN micro_grids m ON m.id = h.micro_grid_id \
+    let first_grid = "SELECT count(*) FROM task_households th \
+                      JOIN tasks k ON k.tenant_id = th.tenant_id AND k.id = th.task_id \
+                      JOIN households h ON h.tenant_id = th.tenant_id AND h.id = th.household_id \
+                      JOIN micro_grids m ON m.tenant_id = h.tenant_id AND m.id = h.micro_grid_id \
                       WHERE k.repeat IS NULL AND m.grid_id <> k.grid_ids[1]";
     assert_eq!(
         count(&db, first_grid).await,

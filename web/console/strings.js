@@ -349,7 +349,8 @@ export const TASKS = {
   repeatLabel: '重复', // contract
   repeatHelp: '每周、每月：截止日期是第一轮的最后一天，之后每轮顺延一周或一个月，每轮住户重新计为未完成。',
   scope: '范围', // contract
-  scopeHelp: '都不勾选即为全镇所有网格。',
+  scopeHelp: '勾选整个网格，或展开网格只勾选其中几个微网格；都不勾选即为全镇所有网格。',
+  someMicroGrids: (n) => (n ? `只选其中的微网格（已选 ${n} 个）` : '只选其中的微网格'),
   tags: '重点人群', // contract
   tagsHelp: '都不勾选即为范围内的全部住户；勾选后只含带有所选标签之一的住户。',
   send: '下发', // contract

@@ -7,10 +7,9 @@ import { html, useState, useEffect, useRef } from '/shared/html.js';
 import { errorText as sharedErrorText } from '/shared/strings.js';
 import * as S from './strings.js';
 import { useLoad, today } from './ui.js';
-import { directory } from './directory.js';
+import { directory, microGridsByGrid } from './directory.js';
 
 const T = S.TASKS;
-const byName = (a, b) => a.localeCompare(b, 'zh-CN', { numeric: true });
 
 // Which of the form's places a 422 field belongs to ("grid_ids[1]" belongs to 范围).
 const PLACE = { title: 'title', description: 'description', due_on: 'due', repeat: 'repeat', grid_ids: 'scope', micro_grid_ids: 'scope', tags: 'tags' };
@@ -30,7 +29,7 @@ function sortProblems(err) {
 }
 
 export function TaskForm({ api, onCreated, onCancel }) {
-  const blank = { title: '', description: '', due: '', repeat: '', grids: [], tags: [] };
+  const blank = { title: '', description: '', due: '', repeat: '', grids: [], microGrids: [], tags: [] };
   const [form, setForm] = useState(blank);
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -38,7 +37,7 @@ export function TaskForm({ api, onCreated, onCancel }) {
   useEffect(() => { first.current?.focus(); }, []);
   const dir = useLoad(() => directory(api), []);
   const tagList = useLoad((signal) => api.request('GET', '/tags', { signal }), []);
-  const grids = dir.data ? [...dir.data.grids.values()].sort((a, b) => byName(a.name, b.name)) : [];
+  const places = dir.data ? microGridsByGrid(dir.data) : [];
   const standard = (tagList.data || []).filter((t) => t.standard).map((t) => t.tag);
 
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
@@ -53,6 +52,9 @@ export function TaskForm({ api, onCreated, onCancel }) {
     const body = { title: form.title.trim(), description: form.description.trim(), due_on: form.due };
     if (form.repeat) body.repeat = form.repeat;
     if (form.grids.length) body.grid_ids = form.grids;
+    // A micro-grid of a checked grid is covered by its grid already.
+    const microGrids = form.microGrids.filter((id) => !form.grids.includes(dir.data?.microGrids.get(id)?.grid_id));
+    if (microGrids.length) body.micro_grid_ids = microGrids;
     if (form.tags.length) body.tags = form.tags;
     try {
       const task = await api.request('POST', '/tasks', { body });
@@ -94,8 +96,15 @@ export function TaskForm({ api, onCreated, onCancel }) {
       <legend>${T.scope}</legend>
       <p class="help" id="tf-scope-help">${T.scopeHelp}</p>
       ${dir.error && html`<p class="field-error">${sharedErrorText(dir.error)}</p>`}
-      <div class="boxes">${grids.map((g) => html`<label key=${g.id}>
-        <input type="checkbox" checked=${form.grids.includes(g.id)} onChange=${toggle('grids', g.id)} />${g.name}</label>`)}</div>
+      <div class="places">${places.map(({ grid: g, microGrids }) => html`<div class="place" key=${g.id}>
+        <label><input type="checkbox" checked=${form.grids.includes(g.id)} onChange=${toggle('grids', g.id)} />${g.name}</label>
+        ${microGrids.length > 0 && html`<details>
+          <summary>${T.someMicroGrids(microGrids.filter((m) => form.microGrids.includes(m.id)).length)}</summary>
+          <div class="boxes">${microGrids.map((m) => html`<label key=${m.id}>
+            <input type="checkbox" aria-label=${`${g.name} ${m.name}`} disabled=${form.grids.includes(g.id)}
+              checked=${form.grids.includes(g.id) || form.microGrids.includes(m.id)} onChange=${toggle('microGrids', m.id)} />${m.name}</label>`)}</div>
+        </details>`}
+      </div>`)}</div>
       ${problem('scope')}
     </fieldset>
     <fieldset class="checks" ...${tie('tags', 'tf-tags-help')}>

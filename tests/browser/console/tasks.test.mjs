@@ -54,7 +54,7 @@ test('下发任务 stores its scope, follows the linked visits by micro-grid, an
   await form.getByLabel('任务内容').fill('上门查看取暖设施和燃气管线，提醒不要用炭火取暖。');
   await form.getByLabel('截止日期').fill(due);
   assert.equal(await form.getByLabel('重复').inputValue(), '', '不重复 by default');
-  await form.getByRole('group', { name: '范围' }).getByLabel('东风村').check();
+  await form.getByRole('group', { name: '范围' }).getByLabel('东风村', { exact: true }).check();
   await form.getByRole('group', { name: '重点人群' }).getByLabel('独居老人').check();
   await assertAccessible(page, '下发任务');
   await shot(world, 'console-tasks.png');
@@ -167,7 +167,7 @@ test('a task that would cover no household is refused beside its field, and noth
   await form.getByLabel('任务名称').fill(body.title);
   await form.getByLabel('任务内容').fill(body.description);
   await form.getByLabel('截止日期').fill(due);
-  await form.getByRole('group', { name: '范围' }).getByLabel('东风村').check();
+  await form.getByRole('group', { name: '范围' }).getByLabel('东风村', { exact: true }).check();
   await form.getByRole('group', { name: '重点人群' }).getByLabel('留守儿童').check();
   await form.getByRole('button', { name: '下发', exact: true }).click();
   const alert = form.getByRole('alert');
@@ -180,4 +180,34 @@ test('a task that would cover no household is refused beside its field, and noth
   assert.equal((await admin.get('/tasks')).total, 0, 'nothing stored');
   assert.equal(await page.getByRole('form', { name: '下发任务' }).getByLabel('任务名称').inputValue(), body.title,
     'what was typed stays to be corrected');
+});
+
+test('下发任务 to one micro-grid of a grid stores that micro-grid and covers its households', async (t) => {
+  const world = await desk(t);
+  const { page } = world;
+  const { admin, dongfeng } = await priorityGroups(world);
+  const microGrids = (await admin.get(`/micro-grids?grid_id=${dongfeng.id}&per_page=200`)).items;
+  const second = microGrids.find((m) => m.name === '第二微网格');
+  const inIt = (await admin.get(`/households?micro_grid_id=${second.id}&per_page=200`)).items;
+
+  await signInAndWait(world);
+  await openPage(page, '任务');
+  await page.getByRole('button', { name: '下发任务' }).click();
+  const form = page.getByRole('form', { name: '下发任务' });
+  await form.getByLabel('任务名称').fill('防汛物资入户登记');
+  await form.getByLabel('截止日期').fill(inShanghai(5));
+  const scope = form.getByRole('group', { name: '范围' });
+  await scope.getByText('只选其中的微网格').first().click();
+  await scope.getByRole('checkbox', { name: '东风村 第二微网格' }).check();
+  await scope.getByText('只选其中的微网格（已选 1 个）').waitFor();
+  await assertAccessible(page, '下发任务 to a micro-grid');
+  await form.getByRole('button', { name: '下发', exact: true }).click();
+  await page.getByRole('status').filter({ hasText: '已下发任务“防汛物资入户登记”' }).waitFor();
+
+  const stored = (await admin.get('/tasks')).items.find((x) => x.title === '防汛物资入户登记');
+  assert.deepEqual(stored.grid_ids, []);
+  assert.deepEqual(stored.micro_grid_ids, [second.id]);
+  assert.equal(stored.households, inIt.length, 'every household of 第二微网格 and no other');
+  const households = (await admin.get(`/tasks/${stored.id}/households?per_page=200`)).items;
+  assert.deepEqual(households.map((h) => h.household_id).sort(), inIt.map((h) => h.id).sort());
 });

@@ -270,7 +270,7 @@ def api_statement_script(path):
         "summary": "'bench visit'", "one_acquainted": "false", "one_joined_group": "false",
         "tenant": ":tenant::uuid", "recorder": ":admin::uuid", "leader_scope": "NULL::uuid",
         "grid_scope": "NULL::uuid", "ip": "'127.0.0.1'", "token_version": "0",
-        "action": "'visit.create'",
+        "action": "'visit.create'", "task_id": "NULL::uuid",
     }
     sql = re.sub(r"\$([a-z_]+)", lambda m: values[m.group(1)], sql)
     session = open(os.path.join(ROOT, "src", "auth", "caller.rs")).read()

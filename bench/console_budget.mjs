@@ -106,11 +106,11 @@ try {
     await page.getByRole('button', { name: '登录' }).click();
     await login;
     const signedIn = performance.now();
-    // Complete: nothing loading, the six figures, the chart and a table row per week.
+    // Complete: nothing loading, the eight figures, the chart and a table row per week.
     await page.waitForFunction(() => {
       const section = document.querySelector('section.overview[aria-busy="false"]');
       return section && section.querySelector('svg[role="img"] polyline')
-        && section.querySelectorAll('dl.figures dd').length === 6
+        && section.querySelectorAll('dl.figures dd').length === 8
         && section.querySelectorAll('section[aria-labelledby="ov-table-h"] tbody tr').length >= 52;
     }, null, { polling: 'raf', timeout: 30_000 });
     const done = performance.now();

@@ -102,6 +102,8 @@ export const T = {
   taskDoneHeading: (n) => `已完成（${n} 户）`,
   taskDoneMark: '已完成',
   alsoTask: '同时完成任务',
+  taskWaiting: '待完成任务：',
+  taskWaitingLink: (title) => `记录走访并完成任务：${title}`,
   noTask: '不关联任务',
   taskDropped: '这户不在该任务中：重新上传时不再关联任务，走访照常保存。',
 

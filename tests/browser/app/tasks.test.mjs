@@ -32,6 +32,13 @@ test('a task reaches 100% as visits are recorded offline and synced', async (t) 
   await waitForWorker(page);
   const tasks = page.getByRole('region', { name: '任务（1）' });
   await tasks.getByRole('link', { name: /冬季防火提醒/ }).waitFor();
+  // At the door, the dossier says what the township asked of this household.
+  await page.getByRole('link', { name: /王建华/ }).first().click();
+  await page.getByRole('heading', { level: 1, name: '王建华' }).waitFor();
+  await page.getByRole('link', { name: '记录走访并完成任务：冬季防火提醒' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: /记录走访并完成任务/ }).count(), 1);
+  await page.getByRole('link', { name: '返回待走访' }).click();
+  await page.getByRole('heading', { name: '待走访' }).waitFor();
 
   await world.server.stop();
   await page.reload();

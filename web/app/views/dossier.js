@@ -6,13 +6,14 @@ import { html, useEffect, useState } from '/shared/html.js';
 import { CATEGORY, METHOD, STATUS } from '/shared/strings.js';
 import { T, formatDate, formatTime } from '../strings.js';
 import { IssueActions } from './issue-actions.js';
+import { waitingAt } from '../tasks.js';
 
 function ItemState({ item }) {
   if (!item) return null;
   return html`<span class="state state-${item.state}">${T.itemState[item.state]}</span>`;
 }
 
-export function Dossier({ api, store, id, queue, zone, sync, go }) {
+export function Dossier({ api, store, id, queue, tasks, zone, sync, go }) {
   const [stored, setStored] = useState(undefined);
   const [live, setLive] = useState(null);
   const [issues, setIssues] = useState(null);
@@ -63,6 +64,9 @@ export function Dossier({ api, store, id, queue, zone, sync, go }) {
       ${(household.tags || []).map((tag) => html`<span class="tag">${tag}</span>`)}
     </p>
     ${live?.id_number && html`<p class="muted">身份证号 ${live.id_number}</p>`}
+    ${waitingAt(tasks, id).map((task) => html`
+      <p class="task-waiting" key=${task.id}>${T.taskWaiting}
+        <a href="#/h/${id}/visit/${task.id}" aria-label=${T.taskWaitingLink(task.title)}>${task.title}</a></p>`)}
     ${household.note && html`<p class="note">${household.note}</p>`}
     <div class="actions">
       ${household.phone && html`<a class="button call" href="tel:${household.phone}">${T.call}</a>`}

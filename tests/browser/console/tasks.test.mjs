@@ -76,6 +76,7 @@ test('下发任务 stores its scope, follows the linked visits by micro-grid, an
   assert.equal(stored.households, 3, '王建华, 李桂兰, 钱永福 (not 西湖村, not 张德明)');
   assert.ok(await page.getByRole('status').filter({ hasText: `共 ${stored.households} 户` }).isVisible());
   const row = list.getByRole('row').filter({ hasText: title });
+  await row.waitFor();
   assert.deepEqual(await row.locator('td').allInnerTexts(), [due, '不重复', progress(0, 3), '进行中']);
 
   // The task's page.
@@ -135,7 +136,9 @@ test('下发任务 stores its scope, follows the linked visits by micro-grid, an
   await page.getByRole('group', { name: '关闭任务' }).getByRole('button', { name: '确认' }).click();
   await page.getByRole('status').filter({ hasText: '已关闭' }).waitFor();
   assert.equal((await admin.get(`/tasks/${stored.id}`)).closed, true);
-  assert.equal(await page.getByRole('button', { name: '关闭任务' }).count(), 0, 'no 关闭任务 on a closed task');
+  // The page reads the task again after closing it: then 关闭任务 is gone.
+  assert.ok(await eventually(async () => (await page.getByRole('button', { name: '关闭任务' }).count()) === 0),
+    'no 关闭任务 on a closed task');
   const audit = await admin.get('/audit?action=task.close');
   assert.equal(audit.items.length, 1);
 

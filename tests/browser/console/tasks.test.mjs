@@ -126,7 +126,9 @@ test('下发任务 stores its scope, follows the linked visits by micro-grid, an
   // 未完成住户: the API's list for done=false, which is 李桂兰 alone.
   const pending = (await admin.get(`/tasks/${stored.id}/households?done=false`)).items.map((h) => h.name);
   assert.deepEqual(pending, ['李桂兰']);
+  // Read by the page on its own, after the task: wait for its rows.
   const pendingTable = page.getByRole('table', { name: '未完成住户' });
+  await pendingTable.waitFor();
   assert.deepEqual(await pendingTable.locator('tbody th').allTextContents(), pending);
   await assertAccessible(page, 'a task');
   await shot(world, 'console-tasks-detail.png');

@@ -255,19 +255,9 @@ pub async fn resolutions_by(
     let scope = p.by_micro_grid("i");
     let days = "(i.raised_at AT TIME ZONE z.timezone)::date AS raised_on, \
                 (i.resolved_at AT TIME ZONE z.timezone)::date AS resolved_on, i.due_on";
-    let (key, join) = match by {
-        By::Grid => (
-            "m.grid_id",
-            "JOIN micro_grids m ON m.tenant_id = i.tenant_id AND m.id = i.micro_grid_id",
-        ),
-        By::MicroGrid => ("i.micro_grid_id", ""),
-        By::Leader => ("i.raised_by", ""),
-        By::Tag => (
-            "t.tag",
-            "JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id \
-             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
-        ),
-        By::Week => {
+    let (key, join) = match issue_key(by) {
+        Some(keyed) => keyed,
+        None => {
             let sql = format!(
                 "SELECT w.key, c.raised_on, c.resolved_on, c.due_on \
                  FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w (key, s, e) \
@@ -276,13 +266,7 @@ pub async fn resolutions_by(
                    WHERE i.tenant_id = $1 AND i.resolved_at >= w.s AND i.resolved_at < w.e \
                      AND i.status = 'resolved' AND {scope}) c"
             );
-            return Ok(p
-                .query(sql)
-                .bind::<Array<Text>, _>(weeks.iter().map(|w| w.key.clone()).collect::<Vec<_>>())
-                .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.start).collect::<Vec<_>>())
-                .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.end).collect::<Vec<_>>())
-                .load(&mut &*conn)
-                .await?);
+            return by_week(conn, p, sql, weeks).await;
         }
     };
     let sql = format!(
@@ -426,19 +410,9 @@ pub async fn issues_by(
         ""
     };
     let scope = p.by_micro_grid("i");
-    let (key, join) = match by {
-        By::Grid => (
-            "m.grid_id",
-            "JOIN micro_grids m ON m.tenant_id = i.tenant_id AND m.id = i.micro_grid_id",
-        ),
-        By::MicroGrid => ("i.micro_grid_id", ""),
-        By::Leader => ("i.raised_by", ""),
-        By::Tag => (
-            "t.tag",
-            "JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id \
-             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
-        ),
-        By::Week => {
+    let (key, join) = match issue_key(by) {
+        Some(keyed) => keyed,
+        None => {
             let sql = format!(
                 "SELECT w.key, c.n, c.n AS distinct_n \
                  FROM unnest($5::text[], $6::timestamptz[], $7::timestamptz[]) AS w (key, s, e) \
@@ -458,12 +432,33 @@ pub async fn issues_by(
     Ok(p.query(sql).load(&mut &*conn).await?)
 }
 
-async fn by_week(
+/// An issue's breakdown key and the join it needs: the grid or micro-grid it was raised in, the
+/// leader who raised it, its household's tags now. `None` for weeks, which bind their own
+/// ranges (`by_week`).
+fn issue_key(by: By) -> Option<(&'static str, &'static str)> {
+    match by {
+        By::Grid => Some((
+            "m.grid_id",
+            "JOIN micro_grids m ON m.tenant_id = i.tenant_id AND m.id = i.micro_grid_id",
+        )),
+        By::MicroGrid => Some(("i.micro_grid_id", "")),
+        By::Leader => Some(("i.raised_by", "")),
+        By::Tag => Some((
+            "t.tag",
+            "JOIN households h ON h.tenant_id = i.tenant_id AND h.id = i.household_id \
+             CROSS JOIN LATERAL unnest(h.tags) AS t (tag)",
+        )),
+        By::Week => None,
+    }
+}
+
+/// `sql` with the weeks bound as `$5` (keys), `$6` (starts) and `$7` (ends).
+async fn by_week<R: QueryableByName<Pg> + Send + 'static>(
     conn: &AsyncPgConnection,
     p: Params<'_>,
     sql: String,
     weeks: &[Week],
-) -> AppResult<Vec<Keyed>> {
+) -> AppResult<Vec<R>> {
     Ok(p.query(sql)
         .bind::<Array<Text>, _>(weeks.iter().map(|w| w.key.clone()).collect::<Vec<_>>())
         .bind::<Array<Timestamptz>, _>(weeks.iter().map(|w| w.start).collect::<Vec<_>>())

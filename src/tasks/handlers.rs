@@ -1,6 +1,8 @@
 //! `POST /tasks`, `GET /tasks`, `GET /tasks/{id}`, `GET /tasks/{id}/households`,
 //! `POST /tasks/{id}/close`.
 
+use std::collections::HashMap;
+
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -202,15 +204,16 @@ pub async fn list(caller: Caller, query: web::Query<TaskFilter>) -> AppResult<Ht
         .zip(&rounds)
         .map(|(t, (_, since))| (t.id, *since))
         .collect();
-    let counts = progress::counts(&mut conn, tenant, scope, &keys).await?;
+    let counts: HashMap<Uuid, (i64, i64)> = progress::counts(&mut conn, tenant, scope, &keys)
+        .await?
+        .into_iter()
+        .map(|(id, households, done)| (id, (households, done)))
+        .collect();
     let items = stored
         .into_iter()
         .zip(rounds)
         .map(|(task, (round, _))| {
-            let (households, done) = counts
-                .iter()
-                .find(|(id, _, _)| *id == task.id)
-                .map_or((0, 0), |(_, h, d)| (*h, *d));
+            let (households, done) = counts.get(&task.id).copied().unwrap_or((0, 0));
             shown(task, round, today, households, done)
         })
         .collect();
@@ -285,10 +288,7 @@ pub async fn households(
     .check()?;
     let mut conn = caller.db().await?;
     let (zone, today) = today(&mut conn, tenant).await?;
-    let stored = queries::find(&mut conn, tenant, *id).await?;
-    if !progress::reaches(&mut conn, tenant, scope, stored.id).await? {
-        return Err(AppError::NotFound);
-    }
+    let stored = progress::find_reached(&mut conn, tenant, scope, *id).await?;
     let (_, since) = round_of(&stored, zone, today);
     let (items, total) = progress::households(
         &mut conn,
@@ -326,10 +326,7 @@ pub async fn close(caller: Caller, id: web::Path<Uuid>) -> AppResult<HttpRespons
     let scope = Scope::of(&caller)?;
     let mut conn = caller.db().await?;
     let (zone, today) = today(&mut conn, tenant).await?;
-    let stored = queries::find(&mut conn, tenant, *id).await?;
-    if !progress::reaches(&mut conn, tenant, scope, stored.id).await? {
-        return Err(AppError::NotFound);
-    }
+    let stored = progress::find_reached(&mut conn, tenant, scope, *id).await?;
     if scope != Scope::Township && stored.created_by != caller.user_id {
         return Err(AppError::Forbidden);
     }

@@ -5,17 +5,29 @@
 //! a visit stays one insert and a repeating task needs no reset.
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::Scope;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::http::Page;
 use crate::scope_sql;
 use crate::tasks::queries::StoredTask;
 use crate::tasks::types::{Progress, TaskHousehold};
+
+/// `sql` with the township bound as `$1` and the caller's scope as `$2` (leader) and `$3`
+/// (grid), as every statement here takes them.
+fn scoped(sql: &'static str, tenant: Uuid, scope: Scope) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+    diesel::sql_query(sql)
+        .into_boxed()
+        .bind::<SqlUuid, _>(tenant)
+        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
+        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+}
 
 /// Whether some household of the task `t` is in the scope bound as `$2`, `$3` now: a task
 /// beyond the caller's reach is 404, and is not in their list.
@@ -75,19 +87,13 @@ pub async fn list(
     closed: Option<bool>,
     page: Page,
 ) -> AppResult<(Vec<StoredTask>, i64)> {
-    let tasks: Vec<StoredTask> = diesel::sql_query(LIST)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let tasks: Vec<StoredTask> = scoped(LIST, tenant, scope)
         .bind::<Nullable<Bool>, _>(closed)
         .bind::<BigInt, _>(page.offset())
         .bind::<BigInt, _>(page.limit())
         .load(conn)
         .await?;
-    let total = diesel::sql_query(COUNT)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let total = scoped(COUNT, tenant, scope)
         .bind::<Nullable<Bool>, _>(closed)
         .get_result::<Count>(conn)
         .await?
@@ -147,10 +153,7 @@ pub async fn counts(
     }
     let ids: Vec<Uuid> = rounds.iter().map(|(id, _)| *id).collect();
     let since: Vec<Option<DateTime<Utc>>> = rounds.iter().map(|(_, s)| *s).collect();
-    let rows: Vec<Counted> = diesel::sql_query(COUNTS)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let rows: Vec<Counted> = scoped(COUNTS, tenant, scope)
         .bind::<Array<SqlUuid>, _>(&ids)
         .bind::<Array<Nullable<Timestamptz>>, _>(&since)
         .load(conn)
@@ -206,10 +209,7 @@ pub async fn progress(
     task: Uuid,
     since: Option<DateTime<Utc>>,
 ) -> AppResult<Vec<Progress>> {
-    let rows: Vec<ProgressRow> = diesel::sql_query(PROGRESS)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let rows: Vec<ProgressRow> = scoped(PROGRESS, tenant, scope)
         .bind::<SqlUuid, _>(task)
         .bind::<Nullable<Timestamptz>, _>(since)
         .load(conn)
@@ -230,7 +230,7 @@ pub async fn progress(
 }
 
 /// Whether the task reaches `scope` (some household of it lives there now).
-pub async fn reaches(
+async fn reaches(
     conn: &mut AsyncPgConnection,
     tenant: Uuid,
     scope: Scope,
@@ -241,15 +241,27 @@ pub async fn reaches(
         #[diesel(sql_type = Bool)]
         reaches: bool,
     }
-    let found: Option<Reach> = diesel::sql_query(REACHES)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let found: Option<Reach> = scoped(REACHES, tenant, scope)
         .bind::<SqlUuid, _>(task)
         .get_result(conn)
         .await
         .optional()?;
     Ok(found.is_some_and(|r| r.reaches))
+}
+
+/// The township's task `id` if it reaches the caller's scope: `NotFound` otherwise. The
+/// whole township's callers reach every task, without a look at its households.
+pub async fn find_reached(
+    conn: &mut AsyncPgConnection,
+    tenant: Uuid,
+    scope: Scope,
+    id: Uuid,
+) -> AppResult<StoredTask> {
+    let task = crate::tasks::queries::find(conn, tenant, id).await?;
+    if scope != Scope::Township && !reaches(conn, tenant, scope, task.id).await? {
+        return Err(AppError::NotFound);
+    }
+    Ok(task)
 }
 
 /// The task's households in `scope` with their latest linked visit of the round.
@@ -306,10 +318,7 @@ pub async fn households(
     done: Option<bool>,
     page: Page,
 ) -> AppResult<(Vec<TaskHousehold>, i64)> {
-    let rows: Vec<HouseholdRow> = diesel::sql_query(HOUSEHOLDS)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let rows: Vec<HouseholdRow> = scoped(HOUSEHOLDS, tenant, scope)
         .bind::<SqlUuid, _>(task)
         .bind::<Nullable<Timestamptz>, _>(since)
         .bind::<Nullable<Bool>, _>(done)
@@ -317,10 +326,7 @@ pub async fn households(
         .bind::<BigInt, _>(page.limit())
         .load(conn)
         .await?;
-    let total = diesel::sql_query(HOUSEHOLDS_COUNT)
-        .bind::<SqlUuid, _>(tenant)
-        .bind::<Nullable<SqlUuid>, _>(scope.leader_key())
-        .bind::<Nullable<SqlUuid>, _>(scope.grid_key())
+    let total = scoped(HOUSEHOLDS_COUNT, tenant, scope)
         .bind::<SqlUuid, _>(task)
         .bind::<Nullable<Timestamptz>, _>(since)
         .bind::<Nullable<Bool>, _>(done)

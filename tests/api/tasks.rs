@@ -87,6 +87,9 @@ async fn a_task_covers_its_grid_and_a_linked_visit_marks_a_household_done() {
     app.get(&path, &t.leader2.token)
         .await
         .expect_error(404, "not_found");
+    app.get(&format!("{path}/households"), &t.leader2.token)
+        .await
+        .expect_error(404, "not_found");
 
     // One visit serves both: stored with its task, and h1 is done.
     let recorded = app

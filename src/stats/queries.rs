@@ -352,15 +352,18 @@ pub async fn households_by(
 ) -> AppResult<Vec<Keyed>> {
     // Grids and leaders are the micro-grid's; weeks and micro-grids need no join.
     let (key, join) = match by {
-        By::Grid => ("m.grid_id::text", MICRO_GRID_OF_HOUSEHOLD),
-        By::MicroGrid => ("h.micro_grid_id::text", ""),
-        By::Leader => ("m.leader_id::text", MICRO_GRID_OF_HOUSEHOLD),
-        By::Week => ("''", ""),
+        By::Grid => ("m.grid_id", MICRO_GRID_OF_HOUSEHOLD),
+        By::MicroGrid => ("h.micro_grid_id", ""),
+        By::Leader => ("m.leader_id", MICRO_GRID_OF_HOUSEHOLD),
+        // (A cast, not a bare literal: GROUP BY takes no text constant.)
+        By::Week => ("''::text", ""),
         By::Tag => ("t.tag", TAGS_OF_HOUSEHOLD),
     };
+    // Grouped by the id itself, made text once per group: not once per household.
     let sql = format!(
-        "SELECT {key} AS key, count(*) AS n, count(*) AS distinct_n FROM households h {join} \
-         WHERE h.tenant_id = $1 AND {} AND {key} IS NOT NULL GROUP BY 1",
+        "SELECT {key}::text AS key, count(*) AS n, count(*) AS distinct_n \
+         FROM households h {join} \
+         WHERE h.tenant_id = $1 AND {} AND {key} IS NOT NULL GROUP BY {key}",
         p.by_micro_grid("h")
     );
     Ok(p.query(sql).load(&mut &*conn).await?)

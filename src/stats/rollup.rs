@@ -1,11 +1,19 @@
-//! Reads the visit rollup (`visit_days`, migration `2026-11-30-000200_visit_days`) for a
-//! range and scope: totals and per-key figures counted in the database, weekly figures
-//! counted from the rows by `tally`. The rollup is kept by every visit
-//! write in the same statement (src/visits/queries.rs), so it always equals the visits.
+//! Reads the visit rollup (`visit_days`, migrations `2026-11-30-000200_visit_days` and
+//! `2026-11-30-000700_visit_days_two_years`) for a range and scope: totals and per-key
+//! figures counted in the database, weekly figures counted from the rows by `tally`. The
+//! rollup is kept by every visit write in the same statement (src/visits/queries.rs), so it
+//! always equals the visits.
+//!
+//! A row holds two ISO years, so a range inside two consecutive ISO years reads one row per
+//! household and key. To count a household once, only the rows of households with more than
+//! one (`multi`: another micro-grid or recorder) are merged; a range over more years merges
+//! every household's rows (`$8`).
 
 use diesel::deserialize::{self, FromSql, FromSqlRow};
 use diesel::pg::{Pg, PgValue};
-use diesel::sql_types::{Array, BigInt, Integer, Nullable, SmallInt, SqlType, Uuid as SqlUuid};
+use diesel::sql_types::{
+    Array, BigInt, Bool, Integer, Nullable, SmallInt, SqlType, Uuid as SqlUuid,
+};
 use diesel::QueryableByName;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -47,12 +55,12 @@ struct Read {
     repeats: Option<Vec<i16>>,
 }
 
-/// The range's days in each ISO year it touches, as a table `r (year, lo, hi, mask)` to join
-/// rollup rows `d` on their year (the years bound as `$5`-`$7`). `OFFSET 0` keeps the planner
+/// The range's days in the rows it reads, as a table `r (year, lo, hi, mask)` to join
+/// rollup rows `d` on their year (bound as `$5`-`$7`). `OFFSET 0` keeps the planner
 /// from pulling the subquery up into the join: pulled up, the mask (a string built and cast to
 /// bits) was made again for every rollup row, 5x the cost of the whole count.
 const IN_RANGE: &str = "JOIN (SELECT y.year, y.lo, y.hi, \
-        (repeat('0', y.lo) || repeat('1', y.hi - y.lo + 1) || repeat('0', 370 - y.hi))::bit(371) \
+        (repeat('0', y.lo) || repeat('1', y.hi - y.lo + 1) || repeat('0', 741 - y.hi))::bit(742) \
           AS mask \
       FROM unnest($5::int2[], $6::int4[], $7::int4[]) AS y (year, lo, hi) OFFSET 0) r \
       ON r.year = d.year";
@@ -61,6 +69,19 @@ const IN_RANGE: &str = "JOIN (SELECT y.year, y.lo, y.hi, \
 /// so that the sums over it are `bigint` sums, not `numeric` ones.
 const VISITS: &str = "(bit_count(d.days & r.mask) + CASE WHEN d.repeats IS NULL THEN 0 \
       ELSE (SELECT count(*) FROM unnest(d.repeats) x WHERE x BETWEEN r.lo AND r.hi) END)::int";
+
+/// Whether row `d` is merged with its household's other rows to count the household once:
+/// when the range reads several rows per household (`$8`) or the household has rows of more
+/// than one micro-grid or recorder (a small hashed list: households that moved or were
+/// visited by more than one person). `$5` holds the years read.
+const MERGED: &str = "($8 OR d.household_id IN (SELECT m.household_id FROM visit_days m \
+      WHERE m.tenant_id = $1 AND m.year = ANY($5::int2[]) AND m.multi))";
+
+/// Per group of `v (household_id, n)` rows: households with visits. Rows not merged carry no
+/// household (one group of them, each row a household); a merged household's rows are one
+/// group, counted once.
+const HOUSEHOLDS: &str = "CASE WHEN v.household_id IS NULL THEN count(*) FILTER (WHERE v.n > 0) \
+      ELSE (sum(v.n) > 0)::int END";
 
 fn with_years(
     p: Params<'_>,
@@ -72,24 +93,27 @@ fn with_years(
         .bind::<Array<SmallInt>, _>(spans.iter().map(|s| s.0).collect::<Vec<_>>())
         .bind::<Array<Integer>, _>(spans.iter().map(|s| s.1).collect::<Vec<_>>())
         .bind::<Array<Integer>, _>(spans.iter().map(|s| s.2).collect::<Vec<_>>())
+        .bind::<Bool, _>(calendar.merges_rows())
 }
 
 /// Visits and distinct households of the range in scope, counted in the database (a few
-/// operations per rollup row; one row comes back). Each row's count is made first (`OFFSET 0`):
-/// the grouping then sorts or hashes narrow rows instead of carrying every row's bit strings,
-/// which spilled a year's sort to disk and tripled the time by grid.
+/// operations per rollup row; one row comes back). Each row's count is made first (`OFFSET 0`)
+/// so that the grouping carries narrow rows, not bit strings; only merged rows are grouped
+/// by household (hashing every household was most of a year's summary).
 pub async fn total(
     conn: &AsyncPgConnection,
     p: Params<'_>,
     calendar: &Calendar,
 ) -> AppResult<(i64, i64)> {
     let sql = format!(
-        "SELECT coalesce(sum(x.n), 0)::bigint AS n, count(*) AS distinct_n \
-         FROM (SELECT v.household_id, sum(v.n) AS n \
-               FROM (SELECT d.household_id, {VISITS} AS n FROM visit_days d {IN_RANGE} \
+        "SELECT coalesce(sum(x.n), 0)::bigint AS n, coalesce(sum(x.households), 0)::bigint \
+                AS distinct_n \
+         FROM (SELECT sum(v.n) AS n, {HOUSEHOLDS} AS households \
+               FROM (SELECT CASE WHEN {MERGED} THEN d.household_id END AS household_id, \
+                            {VISITS} AS n \
+                     FROM visit_days d {IN_RANGE} \
                      WHERE d.tenant_id = $1 AND {} OFFSET 0) v \
-               GROUP BY 1) x \
-         WHERE x.n > 0",
+               GROUP BY v.household_id) x",
         p.by_micro_grid("d")
     );
     let counts: Counts = with_years(p, sql, calendar).get_result(&mut &*conn).await?;
@@ -97,7 +121,7 @@ pub async fn total(
 }
 
 /// Visits and distinct households per micro-grid, grid or recorder, counted in the database
-/// (households per key, then keys).
+/// (households per key, merged rows grouped as in `total`, then keys).
 pub async fn per_key(
     conn: &AsyncPgConnection,
     p: Params<'_>,
@@ -106,13 +130,16 @@ pub async fn per_key(
 ) -> AppResult<Vec<Keyed>> {
     let (key, join) = key_of(by);
     let sql = format!(
-        "SELECT x.key::text AS key, sum(x.n)::bigint AS n, count(*) AS distinct_n \
-         FROM (SELECT v.key, v.household_id, sum(v.n) AS n \
-               FROM (SELECT {key} AS key, d.household_id, {VISITS} AS n \
+        "SELECT x.key::text AS key, sum(x.n)::bigint AS n, sum(x.households)::bigint \
+                AS distinct_n \
+         FROM (SELECT v.key, sum(v.n) AS n, {HOUSEHOLDS} AS households \
+               FROM (SELECT {key} AS key, \
+                            CASE WHEN {MERGED} THEN d.household_id END AS household_id, \
+                            {VISITS} AS n \
                      FROM visit_days d {IN_RANGE} {join} \
                      WHERE d.tenant_id = $1 AND {} OFFSET 0) v \
-               GROUP BY 1, 2) x \
-         WHERE x.n > 0 GROUP BY x.key",
+               GROUP BY v.key, v.household_id) x \
+         GROUP BY x.key HAVING sum(x.n) > 0",
         p.by_micro_grid("d")
     );
     Ok(with_years(p, sql, calendar).load(&mut &*conn).await?)
@@ -145,18 +172,17 @@ fn key_of(by: By) -> (&'static str, &'static str) {
     }
 }
 
-/// The rollup rows with visits in the range in scope (their days outside it cleared), for
-/// counting weeks in Rust (`tally`): one row holds many weeks' figures.
+/// The rollup rows of the range's years in scope, as stored, for counting weeks in Rust
+/// (`tally`, which clears the days outside the range): one row holds many weeks' figures.
+/// Nothing is computed per row here; the few rows without a visit in the range count nothing.
 pub async fn rows(
     conn: &AsyncPgConnection,
     p: Params<'_>,
     calendar: &Calendar,
 ) -> AppResult<Vec<DayRow>> {
-    // Only rows with a visit in the range come back.
     let sql = format!(
-        "SELECT d.household_id, d.year, d.days & r.mask AS days, d.repeats \
-         FROM visit_days d {IN_RANGE} \
-         WHERE d.tenant_id = $1 AND bit_count(d.days & r.mask) > 0 AND {}",
+        "SELECT d.household_id, d.year, d.days, d.repeats FROM visit_days d \
+         WHERE d.tenant_id = $1 AND d.year = ANY($5::int2[]) AND {}",
         p.by_micro_grid("d")
     );
     let read: Vec<Read> = with_years(p, sql, calendar).load(&mut &*conn).await?;

@@ -1,18 +1,18 @@
 //! Counting visits and distinct households from the rollup's day bitmaps (`visit_days`,
-//! docs/stats.md "The visit rollup"), in memory: a year of a township is ~2 rows per
+//! docs/stats.md "The visit rollup"), in memory: a year back from any day is one row per
 //! household, and every figure of a range of whole local days follows exactly from them.
 //!
-//! A row's days are indexed within its ISO week-year: `(ISO week - 1) * 7 + weekday`, so a
-//! range of dates is one contiguous run of indexes in each year it touches, and an ISO week
-//! is 7 adjacent indexes.
-
-use std::collections::HashMap;
+//! A row of `year` Y holds ISO years Y and Y + 1: day index `(ISO week - 1) * 7 + weekday`
+//! in Y, and 371 more in Y + 1. A range inside two consecutive ISO years is one contiguous
+//! run of indexes of one row, and an ISO week is 7 adjacent indexes.
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use uuid::Uuid;
 
-/// Bits per row: 53 weeks of 7 days.
-pub const DAYS: usize = 371;
+/// Days of one ISO year in a row: 53 weeks of 7 days.
+const YEAR: usize = 371;
+/// Bits per row: two ISO years.
+pub const DAYS: usize = 2 * YEAR;
 const WORDS: usize = DAYS.div_ceil(64);
 
 /// A row's days as words, day 0 in the highest bit of the first word (PostgreSQL's order).
@@ -23,8 +23,10 @@ impl DayBits {
     /// From a bit string's bytes, first day in the high bit of the first byte.
     pub fn from_bytes(bytes: &[u8]) -> DayBits {
         let mut words = [0u64; WORDS];
-        for (i, byte) in bytes.iter().take(WORDS * 8).enumerate() {
-            words[i / 8] |= u64::from(*byte) << (56 - 8 * (i % 8));
+        for (word, chunk) in words.iter_mut().zip(bytes.chunks(8)) {
+            let mut eight = [0u8; 8];
+            eight[..chunk.len()].copy_from_slice(chunk);
+            *word = u64::from_be_bytes(eight);
         }
         DayBits(words)
     }
@@ -97,84 +99,114 @@ pub struct DayRow {
     pub repeats: Vec<i16>,
 }
 
-/// Where a range of local dates falls in one ISO year's day indexes.
+/// Where a range of local dates falls in the day indexes of the rows of one `year`.
 #[derive(Debug, Clone, Copy)]
-struct YearSpan {
+struct RowSpan {
     lo: usize,
     hi: usize,
     mask: DayBits,
-    /// Days from the range's first Monday to this year's first Monday (negative when the
-    /// year began before the range).
-    offset: i64,
+    /// Days from the range's first Monday to the first Monday of the row's two ISO years
+    /// (negative when a year began before the range).
+    offsets: [i64; 2],
 }
 
-/// A range of local dates `from..=to` in day-index terms.
 pub struct Calendar {
     first_monday: NaiveDate,
-    years: HashMap<i16, YearSpan>,
+    /// By year, one or a few: found by a look along them.
+    rows: Vec<(i16, RowSpan)>,
 }
 
 fn week1_monday(year: i32) -> Option<NaiveDate> {
     NaiveDate::from_isoywd_opt(year, 1, Weekday::Mon)
 }
 
+/// A date's day index in its ISO year.
+fn index_in_year(date: NaiveDate) -> usize {
+    let week = date.iso_week().week() as usize;
+    (week - 1) * 7 + date.weekday().num_days_from_monday() as usize
+}
+
 impl Calendar {
+    /// The rows to read for `from..=to`: those of the range's first ISO year and of every
+    /// second year after it, each holding two of the range's years.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Calendar {
         let first_monday = from - Duration::days(i64::from(from.weekday().num_days_from_monday()));
-        let mut years = HashMap::new();
-        for year in from.iso_week().year()..=to.iso_week().year() {
-            let (Some(monday), Some(next)) = (week1_monday(year), week1_monday(year + 1)) else {
+        let (first, last) = (from.iso_week().year(), to.iso_week().year());
+        let mut rows = Vec::new();
+        for year in (first..=last).step_by(2) {
+            let (Some(monday), Some(next), Ok(short)) = (
+                week1_monday(year),
+                week1_monday(year + 1),
+                i16::try_from(year),
+            ) else {
                 continue;
             };
-            let last = (next - monday).num_days() - 1;
-            let lo = (from - monday).num_days().max(0);
-            let hi = (to - monday).num_days().min(last);
-            let offset = (monday - first_monday).num_days();
-            if let (Ok(short), true) = (i16::try_from(year), lo <= hi) {
-                let (lo, hi) = (lo as usize, hi as usize);
-                let mask = DayBits::run(lo, hi);
-                years.insert(
-                    short,
-                    YearSpan {
-                        lo,
-                        hi,
-                        mask,
-                        offset,
-                    },
-                );
+            let lo = if year == first {
+                index_in_year(from)
+            } else {
+                0
+            };
+            let hi = match last - year {
+                0 => index_in_year(to),
+                1 => YEAR + index_in_year(to),
+                _ => DAYS - 1,
+            };
+            let offsets = [
+                (monday - first_monday).num_days(),
+                (next - first_monday).num_days(),
+            ];
+            let mask = DayBits::run(lo, hi);
+            rows.push((
+                short,
+                RowSpan {
+                    lo,
+                    hi,
+                    mask,
+                    offsets,
+                },
+            ));
+        }
+        Calendar { first_monday, rows }
+    }
+
+    /// The rows' years to read, each with the range's first and last day index there.
+    pub fn spans(&self) -> Vec<(i16, i32, i32)> {
+        self.rows
+            .iter()
+            .map(|(year, s)| (*year, s.lo as i32, s.hi as i32))
+            .collect()
+    }
+
+    /// Whether the range reads more than one row per household and key (it touches more than
+    /// two ISO years), so that every household's rows must be merged to count it once.
+    pub fn merges_rows(&self) -> bool {
+        self.rows.len() > 1
+    }
+
+    /// Calls `visit` with the range's week (0 for the week of `from`) of each visit of a row
+    /// inside the range. Plain loops: a year's weekly figures walk every visit of the township.
+    fn each_week(&self, row: &DayRow, mut visit: impl FnMut(usize)) {
+        let Some((_, span)) = self.rows.iter().find(|(year, _)| *year == row.year) else {
+            return;
+        };
+        // Days inside the range are on or after its first Monday: never negative.
+        let week_of = |d: usize| {
+            let day = if d < YEAR {
+                span.offsets[0] + d as i64
+            } else {
+                span.offsets[1] + (d - YEAR) as i64
+            };
+            (day / 7) as usize
+        };
+        for d in row.days.and(span.mask).days() {
+            visit(week_of(d));
+        }
+        for &d in &row.repeats {
+            let d = d as usize;
+            if (span.lo..=span.hi).contains(&d) {
+                visit(week_of(d));
             }
         }
-        Calendar {
-            first_monday,
-            years,
-        }
-    }
-
-    /// Each ISO year the range touches, with its first and last day index there.
-    pub fn spans(&self) -> Vec<(i16, i32, i32)> {
-        let mut spans: Vec<(i16, i32, i32)> = self
-            .years
-            .iter()
-            .map(|(&year, s)| (year, s.lo as i32, s.hi as i32))
-            .collect();
-        spans.sort_unstable();
-        spans
-    }
-
-    /// The range's week (0 for the week of `from`) of each visit of a row inside the range.
-    fn weeks<'a>(&self, row: &'a DayRow) -> impl Iterator<Item = usize> + 'a {
-        let span = self.years.get(&row.year).copied();
-        let days = span.map(|s| row.days.and(s.mask)).unwrap_or_default();
-        let repeats = row.repeats.iter().filter_map(move |&d| {
-            let s = span?;
-            let d = d as usize;
-            (s.lo..=s.hi).contains(&d).then_some(d)
-        });
-        let offset = span.map_or(0, |s| s.offset);
-        // Days inside the range are on or after its first Monday: never negative.
-        days.days()
-            .chain(repeats)
-            .map(move |d| ((offset + d as i64) / 7) as usize)
     }
 
     /// Weeks from the range's first Monday to `to`'s week, inclusive.
@@ -188,21 +220,17 @@ impl Calendar {
 pub fn per_week(calendar: &Calendar, to: NaiveDate, rows: &mut [DayRow]) -> Vec<(i64, i64)> {
     let weeks = calendar.week_count(to);
     let mut out = vec![(0i64, 0i64); weeks];
-    let mut seen = vec![false; weeks];
-    let mut touched: Vec<usize> = Vec::new();
-    for household in by_household(rows) {
-        for row in household.iter() {
-            for week in calendar.weeks(row) {
+    // The household last counted in each week: once per week, whatever its rows and visits.
+    let mut counted = vec![usize::MAX; weeks];
+    for (n, household) in by_household(rows).enumerate() {
+        for row in household {
+            calendar.each_week(row, |week| {
                 out[week].0 += 1;
-                if !seen[week] {
-                    seen[week] = true;
-                    touched.push(week);
+                if counted[week] != n {
+                    counted[week] = n;
+                    out[week].1 += 1;
                 }
-            }
-        }
-        for week in touched.drain(..) {
-            seen[week] = false;
-            out[week].1 += 1;
+            });
         }
     }
     out
@@ -232,11 +260,15 @@ mod tests {
     }
 
     /// Rows for visits given as (household, key, date), as the rollup would hold them (one
-    /// row per household, key and ISO year).
+    /// row per household, key and pair of ISO years: each visit in its own year's row and in
+    /// the year before's).
     fn rows(visits: &[(u128, u128, &str)]) -> Vec<DayRow> {
         let mut out: Vec<(u128, DayRow)> = Vec::new();
-        for &(h, k, d) in visits {
+        let both = visits.iter().flat_map(|&(h, k, d)| {
             let (year, day) = index(date(d));
+            [(h, k, year, day), (h, k, year - 1, day + YEAR)]
+        });
+        for (h, k, year, day) in both {
             let household_id = Uuid::from_u128(h);
             let found = out
                 .iter()
@@ -286,8 +318,9 @@ mod tests {
             (3, 9, "2027-01-06"),
         ]);
         let cal = Calendar::new(date("2026-12-28"), date("2027-01-05"));
-        // 2026 has 53 ISO weeks: 2026-12-28 is day 52 * 7 of it.
-        assert_eq!(cal.spans(), vec![(2026, 364, 370), (2027, 0, 1)]);
+        // 2026 has 53 ISO weeks: 2026-12-28 is day 52 * 7 of it; 2027's days follow at 371.
+        assert_eq!(cal.spans(), vec![(2026, 364, 372)]);
+        assert!(!cal.merges_rows());
         assert_eq!(
             per_week(&cal, date("2027-01-05"), &mut r),
             vec![(2, 1), (3, 2)]
@@ -308,5 +341,31 @@ mod tests {
             per_week(&cal, date("2026-04-13"), &mut r),
             vec![(1, 1), (1, 1), (1, 1)]
         );
+    }
+
+    #[test]
+    fn a_range_over_three_iso_years_reads_every_second_years_rows() {
+        // 2025 has 52 ISO weeks, 2026 53; 2027-01-04 is 2027-W01.
+        let mut r = rows(&[
+            (1, 9, "2025-12-22"),
+            (1, 9, "2026-06-01"),
+            (1, 9, "2027-01-04"),
+            (1, 9, "2027-01-04"),
+            (2, 9, "2026-12-28"),
+            (2, 8, "2027-01-05"),
+        ]);
+        let cal = Calendar::new(date("2025-12-22"), date("2027-01-05"));
+        // Rows of 2025 (holding 2025 and 2026) from 2025-W52, and of 2027.
+        assert_eq!(cal.spans(), vec![(2025, 357, 741), (2027, 0, 1)]);
+        assert!(cal.merges_rows());
+        let weeks = per_week(&cal, date("2027-01-05"), &mut r);
+        assert_eq!(weeks.len(), 55);
+        assert_eq!(weeks[0], (1, 1));
+        // 2026-06-01 is 23 weeks after 2025-12-22.
+        assert_eq!(weeks[23], (1, 1));
+        assert_eq!(weeks[53], (1, 1));
+        assert_eq!(weeks[54], (3, 2));
+        let total: i64 = weeks.iter().map(|w| w.0).sum();
+        assert_eq!(total, 6);
     }
 }

@@ -138,25 +138,37 @@ household_update AS (
 ),
 rolled AS (
     -- The statistics' visit rollup (docs/stats.md): each stored visit sets its local day's
-    -- bit, or adds a repeat when the day has one already. Only what `ins` stored counts, so
-    -- a replay changes nothing; the households were locked above, so writers of one
-    -- household's rows queue there and never deadlock here.
+    -- bit in its year's row and in the year before's (a row holds two years), or adds a
+    -- repeat when the day has one already. Only what `ins` stored counts, so a replay changes
+    -- nothing; the households were locked above, so writers of one household's rows queue
+    -- there and never deadlock here. A row made for a household that has another micro-grid's
+    -- or recorder's row that year (before, or in this statement) is `multi`: the statistics
+    -- merge only such households' rows.
     INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id,
-                                 days, repeats)
-    SELECT $tenant, k.year, n.household_id, n.micro_grid_id, n.leader_id,
-           bit_or(visit_day_bit(k.day)),
-           CASE WHEN count(*) > 1 THEN visit_day_repeats(array_agg(k.day)) END
-    FROM ins n
-    CROSS JOIN (SELECT timezone FROM tenants WHERE id = $tenant) z
-    CROSS JOIN LATERAL (SELECT visit_day_year(n.visited_at, z.timezone) AS year,
-                               visit_day_index(n.visited_at, z.timezone) AS day) k
-    GROUP BY k.year, n.household_id, n.micro_grid_id, n.leader_id
+                                 days, repeats, multi)
+    SELECT $tenant, g.year, g.household_id, g.micro_grid_id, g.leader_id, g.days, g.repeats,
+           count(*) OVER (PARTITION BY g.year, g.household_id) > 1
+           OR EXISTS (SELECT FROM visit_days o
+                      WHERE o.tenant_id = $tenant AND o.year = g.year
+                        AND o.household_id = g.household_id
+                        AND (o.micro_grid_id, o.leader_id) <> (g.micro_grid_id, g.leader_id))
+    FROM (SELECT e.year, n.household_id, n.micro_grid_id, n.leader_id,
+                 bit_or(visit_day_bit(e.day)) AS days,
+                 CASE WHEN count(*) > 1 THEN visit_day_repeats(array_agg(e.day)) END AS repeats
+          FROM ins n
+          CROSS JOIN (SELECT timezone FROM tenants WHERE id = $tenant) z
+          CROSS JOIN LATERAL (SELECT visit_day_year(n.visited_at, z.timezone) AS year,
+                                     visit_day_index(n.visited_at, z.timezone) AS day) k
+          CROSS JOIN LATERAL (VALUES (k.year, k.day),
+                                     ((k.year - 1)::smallint, (k.day + 371)::smallint)) e (year, day)
+          GROUP BY e.year, n.household_id, n.micro_grid_id, n.leader_id) g
     ON CONFLICT (tenant_id, year, household_id, micro_grid_id, leader_id) DO UPDATE
     SET days = d.days | EXCLUDED.days,
         repeats = CASE WHEN bit_count(d.days & EXCLUDED.days) = 0
                        THEN d.repeats || EXCLUDED.repeats
                        ELSE d.repeats || EXCLUDED.repeats || visit_day_list(d.days & EXCLUDED.days)
-                  END
+                  END,
+        multi = d.multi OR EXCLUDED.multi
 ),
 audit AS (
     INSERT INTO audit_log (tenant_id, id, actor_id, action, entity, entity_id, ip, detail)

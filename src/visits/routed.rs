@@ -145,18 +145,27 @@ pub async fn record(
         .execute(&mut &*conn)
         .await?;
     }
-    // The statistics' rollup (docs/stats.md), one visit at a time: a day's bit, or a repeat
-    // when the day has one already; the same rows as the one-statement path's `rolled`.
+    // The statistics' rollup (docs/stats.md), one visit at a time: a day's bit in its year's
+    // row and the year before's, or a repeat when the day has one already; `multi` when the
+    // household has another key's row that year. The same rows as the one-statement path's
+    // `rolled`.
     for visit in &created {
         diesel::sql_query(
-            "INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id, days) \
-             SELECT $1, visit_day_year($2, z.timezone), $3, $4, $5, \
-                    visit_day_bit(visit_day_index($2, z.timezone)) \
+            "INSERT INTO visit_days AS d (tenant_id, year, household_id, micro_grid_id, leader_id, \
+                                         days, multi) \
+             SELECT $1, e.year, $3, $4, $5, visit_day_bit(e.day), \
+                    EXISTS (SELECT FROM visit_days o WHERE o.tenant_id = $1 AND o.year = e.year \
+                            AND o.household_id = $3 AND (o.micro_grid_id, o.leader_id) <> ($4, $5)) \
              FROM (SELECT timezone FROM tenants WHERE id = $1) z \
+             CROSS JOIN LATERAL (SELECT visit_day_year($2, z.timezone) AS year, \
+                                        visit_day_index($2, z.timezone) AS day) k \
+             CROSS JOIN LATERAL (VALUES (k.year, k.day), \
+                                        ((k.year - 1)::smallint, (k.day + 371)::smallint)) e (year, day) \
              ON CONFLICT (tenant_id, year, household_id, micro_grid_id, leader_id) DO UPDATE \
              SET days = d.days | EXCLUDED.days, \
                  repeats = CASE WHEN bit_count(d.days & EXCLUDED.days) = 0 THEN d.repeats \
-                                ELSE d.repeats || visit_day_list(d.days & EXCLUDED.days) END",
+                                ELSE d.repeats || visit_day_list(d.days & EXCLUDED.days) END, \
+                 multi = d.multi OR EXCLUDED.multi",
         )
         .bind::<SqlUuid, _>(tenant_id)
         .bind::<Timestamptz, _>(visit.visited_at)

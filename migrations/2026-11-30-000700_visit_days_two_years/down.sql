@@ -1,7 +1,3 @@
-TRUNCATE visit_days;
-DROP INDEX visit_days_multi;
-ALTER TABLE visit_days DROP COLUMN multi;
-ALTER TABLE visit_days ALTER COLUMN days TYPE bit(371);
 
 CREATE OR REPLACE FUNCTION visit_day_bit(day smallint) RETURNS bit(371)
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -34,6 +30,15 @@ BEGIN
     GROUP BY k.tenant_id, k.year, k.household_id, k.micro_grid_id, k.leader_id;
     GET DIAGNOSTICS made = ROW_COUNT;
     RETURN made;
+END
+$$;
+
+DO $$
+BEGIN
+    EXECUTE 'TRUNCATE visit_days';
+    EXECUTE 'DROP INDEX visit_days_multi';
+    EXECUTE 'ALTER TABLE visit_days DROP COLUMN multi';
+    EXECUTE 'ALTER TABLE visit_days ALTER COLUMN days TYPE bit(371)';
 END
 $$;
 

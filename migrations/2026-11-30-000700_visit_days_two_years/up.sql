@@ -12,10 +12,9 @@
 -- recorder in that year (or gets two in the same statement). Only such households' rows need
 -- merging to count each household once; the rest are counted as they are.
 
-TRUNCATE visit_days;
-ALTER TABLE visit_days ALTER COLUMN days TYPE bit(742);
-ALTER TABLE visit_days ADD COLUMN multi boolean NOT NULL DEFAULT false;
-CREATE INDEX visit_days_multi ON visit_days (tenant_id, year, household_id) WHERE multi;
+-- Not additive (migrations/README.md): stop the instances of earlier versions before it runs.
+-- They read 371-day rows and would set one row of a visit's two; this migration makes every
+-- township's rollup again from the visits, so nothing stored before it is missed.
 
 -- (Return typmods are not kept: the functions below return `bit`, now 742 long.)
 CREATE OR REPLACE FUNCTION visit_day_bit(day smallint) RETURNS bit(742)
@@ -59,6 +58,19 @@ BEGIN
           GROUP BY k.tenant_id, e.year, k.household_id, k.micro_grid_id, k.leader_id) r;
     GET DIAGNOSTICS made = ROW_COUNT;
     RETURN made;
+END
+$$;
+
+-- The functions first: Citus refuses to change a function after a parallel operation on a
+-- distributed table in the same transaction. Each statement on the table a string of its
+-- own, so that Citus can forward it.
+DO $$
+BEGIN
+    EXECUTE 'TRUNCATE visit_days';
+    EXECUTE 'ALTER TABLE visit_days ALTER COLUMN days TYPE bit(742)';
+    EXECUTE 'ALTER TABLE visit_days ADD COLUMN multi boolean NOT NULL DEFAULT false';
+    EXECUTE 'CREATE INDEX visit_days_multi ON visit_days (tenant_id, year, household_id) '
+            'WHERE multi';
 END
 $$;
 

@@ -266,12 +266,11 @@ async fn the_history_agrees_with_the_households() {
         seeded.visits as i64
     );
     // Weekly visits: many households most weeks, not all of them every week. (Of this small
-    // township's three leaders one is lax, and the village of another is still mid-认亲.)
+    // township's three leaders one is lax, and the village of another is still mid-认亲; the
+    // share moves with the weekday the history starts on, which moves the holidays: 28.5% on
+    // a Tuesday, so the floor is a fifth.)
     let households = seeded.households as i64;
-    assert!(
-        seeded.visits as i64 > households * 26 * 3 / 10,
-        "{seeded:?}"
-    );
+    assert!(seeded.visits as i64 > households * 26 / 5, "{seeded:?}");
     assert!((seeded.visits as i64) < households * 26, "{seeded:?}");
 
     let checks = [

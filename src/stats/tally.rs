@@ -110,6 +110,7 @@ struct RowSpan {
     offsets: [i64; 2],
 }
 
+/// A range of local dates `from..=to` in day-index terms.
 pub struct Calendar {
     first_monday: NaiveDate,
     /// By year, one or a few: found by a look along them.
@@ -151,6 +152,9 @@ impl Calendar {
                 1 => YEAR + index_in_year(to),
                 _ => DAYS - 1,
             };
+            if lo > hi {
+                continue;
+            }
             let offsets = [
                 (monday - first_monday).num_days(),
                 (next - first_monday).num_days(),

@@ -39,9 +39,23 @@ export async function registerWorker() {
   setInterval(() => registration.update().catch(() => {}), 30 * 60_000);
 }
 
-// Activates the waiting version and reloads once it controls the page.
+// Activates the waiting version and reloads once it controls the page: on the page's
+// controllerchange, or on the worker's own "activated" should that come first or alone (the
+// page reloads once either way); at once if it took over already.
 export function applyUpdate() {
   if (!waiting) return;
-  navigator.serviceWorker.addEventListener('controllerchange', () => location.reload(), { once: true });
-  waiting.postMessage('skipWaiting');
+  const worker = waiting;
+  let reloading = false;
+  const reload = () => {
+    if (reloading) return;
+    reloading = true;
+    location.reload();
+  };
+  if (worker.state === 'activated') {
+    reload();
+    return;
+  }
+  navigator.serviceWorker.addEventListener('controllerchange', reload, { once: true });
+  worker.addEventListener('statechange', () => { if (worker.state === 'activated') reload(); });
+  worker.postMessage('skipWaiting');
 }

@@ -65,6 +65,9 @@ test('a new version offers 新版本可用 and applies it only when no form is o
   assert.equal(await page.getByLabel('走访情况').inputValue(), '正在填写，不能被更新打断。');
   await page.getByRole('button', { name: '保存' }).click();
   await page.getByRole('heading', { level: 1, name: '张德明' }).waitFor();
+  // The save's sync settles first: its notices above the banner move the 更新 button.
+  await eventually(async () => (await storedVisits(world)).some((v) => v.summary === '正在填写，不能被更新打断。'));
+  await page.getByRole('button', { name: '更新' }).waitFor();
   await world.screenshot('app-update.png');
 
   const reloaded = page.waitForEvent('load');

@@ -60,8 +60,7 @@ struct Read {
 /// repeats of them; an `int`, so that sums over it are `bigint` sums, not `numeric` ones). One
 /// branch per `year` read, item k of `$5`-`$7`. The bounds are init plans (`(SELECT …)`:
 /// computed once, not per row) and the days are cut with `substring`, not a mask: a mask made
-/// per row cost 5x the whole count, and `&` with a joined mask twice `substring`. Callers
-/// read nothing when there is no `year` (a range past the calendar's years).
+/// per row cost 5x the whole count, and `&` with a joined mask twice `substring`.
 fn in_range(p: Params<'_>, calendar: &Calendar) -> String {
     let scope = p.by_micro_grid("d");
     (1..=calendar.spans().len())
@@ -116,9 +115,6 @@ pub async fn total(
     p: Params<'_>,
     calendar: &Calendar,
 ) -> AppResult<(i64, i64)> {
-    if calendar.spans().is_empty() {
-        return Ok((0, 0));
-    }
     let sql = format!(
         "SELECT coalesce(sum(x.n), 0)::bigint AS n, coalesce(sum(x.households), 0)::bigint \
                 AS distinct_n \
@@ -140,9 +136,6 @@ pub async fn per_key(
     by: By,
     calendar: &Calendar,
 ) -> AppResult<Vec<Keyed>> {
-    if calendar.spans().is_empty() {
-        return Ok(Vec::new());
-    }
     let (key, join) = key_of(by);
     let sql = format!(
         "SELECT x.key::text AS key, sum(x.n)::bigint AS n, sum(x.households)::bigint \

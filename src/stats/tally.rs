@@ -12,7 +12,7 @@ use uuid::Uuid;
 /// Days of one ISO year in a row: 53 weeks of 7 days.
 const YEAR: usize = 371;
 /// Bits per row: two ISO years.
-pub const DAYS: usize = 2 * YEAR;
+const DAYS: usize = 2 * YEAR;
 const WORDS: usize = DAYS.div_ceil(64);
 
 /// A row's days as words, day 0 in the highest bit of the first word (PostgreSQL's order).
@@ -128,8 +128,9 @@ fn index_in_year(date: NaiveDate) -> usize {
 }
 
 impl Calendar {
-    /// The rows to read for `from..=to`: those of the range's first ISO year and of every
-    /// second year after it, each holding two of the range's years.
+    /// The rows to read for `from..=to` (`from <= to`, years 1–9999: what `Range` lets in):
+    /// those of the range's first ISO year and of every second year after it, each holding two
+    /// of the range's years.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Calendar {
         let first_monday = from - Duration::days(i64::from(from.weekday().num_days_from_monday()));
         let (first, last) = (from.iso_week().year(), to.iso_week().year());
@@ -152,9 +153,6 @@ impl Calendar {
                 1 => YEAR + index_in_year(to),
                 _ => DAYS - 1,
             };
-            if lo > hi {
-                continue;
-            }
             let offsets = [
                 (monday - first_monday).num_days(),
                 (next - first_monday).num_days(),
